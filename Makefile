@@ -1,0 +1,64 @@
+# The README's words: `make run` sets everything up and starts the service; `make test` runs
+# the whole suite. Both work on a fresh machine with Python 3.11 and Node.js.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+export DJANGO_DEBUG ?= true
+
+.PHONY: run test install assets migrate demo lint format check clean
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/build/partnership.css: node_modules/.installed static/src/partnership.scss
+	npm run --silent build
+
+# A developer's own settings: debug on, so manage.py works without a secret key. Never
+# committed; production sets its environment instead (see .env.example).
+.env:
+	printf '# Local development settings (see .env.example for all of them).\nDJANGO_DEBUG=true\n' > $@
+
+install: $(VENV)/.installed node_modules/.installed static/build/partnership.css .env
+
+assets: static/build/partnership.css
+
+migrate: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+# Web on http://127.0.0.1:8000/, with a Celery worker and beat beside it on the embedded
+# broker (kombu's filesystem transport) unless REDIS_URL is set. Ctrl-C stops all three.
+run: demo
+	@trap 'kill 0' INT TERM EXIT; \
+	$(VENV)/bin/celery -A partnership worker --loglevel=INFO --concurrency=1 --pool=solo & \
+	$(VENV)/bin/celery -A partnership beat --loglevel=INFO & \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	mkdir -p var
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules static/build staticfiles

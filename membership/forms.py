@@ -1,0 +1,353 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from membership.models import AppointmentRole, Role, Seat, TieRule, User
+from partnership.forms import BaseForm, DateField
+from partnership.models import Body, Organisation, Sector
+
+
+class SeatForm(BaseForm):
+    name = forms.CharField(
+        label="Name of the membership category",
+        max_length=200,
+        help_text="For example, Business sector representatives",
+    )
+    count = forms.IntegerField(label="Number of places", min_value=1, max_value=500)
+    sector = forms.ChoiceField(
+        label="Sector (optional)",
+        choices=[("", "Any sector"), *Sector.choices],
+        required=False,
+    )
+    nominating_organisation = forms.ModelChoiceField(
+        label="Nominated by an organisation (optional)",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="No organisation",
+    )
+    nominating_body = forms.ModelChoiceField(
+        label="Or nominated by a body (optional)",
+        queryset=Body.objects.none(),
+        required=False,
+        empty_label="No body",
+        help_text="For example, a thematic group choosing its representatives.",
+    )
+    voting = forms.TypedChoiceField(
+        label="Do holders of this seat vote?",
+        choices=[("True", "Yes, voting members"), ("False", "No, they advise or observe")],
+        coerce=lambda v: v == "True",
+        widget=forms.RadioSelect,
+    )
+    description = forms.CharField(
+        label="Role and reason for being selected (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, body: Body, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nominating_organisation"].queryset = Organisation.objects.filter(
+            partnership_id=body.partnership_id
+        )
+        self.fields["nominating_body"].queryset = Body.objects.filter(
+            partnership_id=body.partnership_id
+        ).exclude(pk=body.pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("nominating_organisation") and cleaned.get("nominating_body"):
+            self.add_error(
+                "nominating_body",
+                "Choose a nominating organisation or a nominating body, not both",
+            )
+        return cleaned
+
+    @classmethod
+    def initial_from(cls, seat: Seat) -> dict:
+        initial = {f: getattr(seat, f) for f in cls.base_fields}
+        initial["voting"] = str(seat.voting)
+        return initial
+
+
+def people_known_to(body: Body) -> QuerySet[User]:
+    """People who hold or held a place in the body's partnership: the ones a co-ordinator may
+    choose from. Anyone else is added by e-mail address."""
+    return (
+        User.objects.filter(
+            Q(memberships__body__partnership_id=body.partnership_id)
+            | Q(appointments__partnership_id=body.partnership_id)
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+class SeatChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, seat: Seat) -> str:
+        places = f"{seat.count} place{'s' if seat.count != 1 else ''}"
+        return f"{seat.name} ({places}{'' if seat.voting else ', non-voting'})"
+
+
+class MembershipForm(BaseForm):
+    seat = SeatChoiceField(label="Seat", queryset=Seat.objects.none())
+    person = forms.ModelChoiceField(
+        label="Person",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Someone new (enter their details below)",
+    )
+    new_full_name = forms.CharField(
+        label="Full name of someone new", required=False, max_length=150
+    )
+    new_email = forms.EmailField(
+        label="E-mail address of someone new",
+        required=False,
+        help_text="They set their own password with 'Forgotten your password?'",
+    )
+    organisation = forms.ModelChoiceField(
+        label="Organisation they represent",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="None: an independent or community member",
+    )
+    role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.MEMBER)
+    starts_on = DateField(label="Start date", help_text="For example, 1 4 2026")
+    ends_on = DateField(
+        label="End date (optional)",
+        required=False,
+        help_text="The first day they no longer hold the seat. Leave empty if open-ended.",
+    )
+
+    def __init__(self, *args, body: Body, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seat"].queryset = Seat.objects.filter(body=body)
+        self.fields["person"].queryset = people_known_to(body)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            partnership_id=body.partnership_id
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("person") and "person" not in self.errors:
+            if not cleaned.get("new_full_name"):
+                self.add_error("new_full_name", "Enter the full name of the person to appoint")
+            if not cleaned.get("new_email") and "new_email" not in self.errors:
+                self.add_error("new_email", "Enter the e-mail address of the person to appoint")
+        return cleaned
+
+
+class MembershipEditForm(BaseForm):
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    organisation = forms.ModelChoiceField(
+        label="Organisation they represent",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="None: an independent or community member",
+    )
+    starts_on = DateField(label="Start date")
+    ends_on = DateField(
+        label="End date (optional)",
+        required=False,
+        help_text="The first day they no longer hold the seat.",
+    )
+
+    def __init__(self, *args, body: Body, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            partnership_id=body.partnership_id
+        )
+
+
+class MembershipEndForm(BaseForm):
+    ends_on = DateField(
+        label="Date the membership ends",
+        help_text="The first day they no longer hold the seat. For example, 1 4 2027",
+    )
+    reason = forms.CharField(
+        label="Reason (optional)",
+        required=False,
+        max_length=200,
+        help_text="For example: resigned, term ended, organisation nominated someone else.",
+    )
+
+
+class ProfileForm(BaseForm):
+    full_name = forms.CharField(label="Full name", max_length=150)
+    job_title = forms.CharField(label="Job title (optional)", required=False, max_length=150)
+    phone = forms.CharField(
+        label="Telephone (optional)",
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    postal_address = forms.CharField(
+        label="Postal address (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    contact_public = forms.BooleanField(
+        label="Show my e-mail address, telephone and postal address to the public",
+        required=False,
+        help_text="Your name, job title, organisation and role are always public while you sit "
+        "on a body. Fellow members and co-ordinators of your bodies always see your contact "
+        "details.",
+    )
+
+
+class AppointmentForm(BaseForm):
+    email = forms.EmailField(label="E-mail address")
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        required=False,
+        help_text="Needed only if they do not yet have an account.",
+    )
+    role = forms.ChoiceField(label="Appointment", choices=AppointmentRole.choices)
+    body = forms.ModelChoiceField(
+        label="Body",
+        queryset=Body.objects.none(),
+        required=False,
+        empty_label="The whole partnership",
+        help_text="A co-ordinator of a body also co-ordinates the bodies that report to it.",
+    )
+    starts_on = DateField(label="Start date")
+
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = Body.objects.filter(partnership=partnership).open()
+
+
+# --- elections -----------------------------------------------------------------------------------
+
+TIME_HINT = "Use the 24-hour clock, for example 17:00"
+
+
+class TimeField(forms.CharField):
+    """A time of day typed as HH:MM, as the GOV.UK pattern for times suggests."""
+
+    def to_python(self, value):
+        value = super().to_python(value).strip().replace(".", ":")
+        if not value:
+            return None
+        try:
+            hours, minutes = (int(part) for part in value.split(":"))
+            return datetime.time(hours, minutes)
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError(f"{self.label} must be a time, like 17:00") from exc
+
+
+def at(day, time) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, time))
+
+
+class ElectionForm(BaseForm):
+    post = forms.ChoiceField(
+        label="What is the election for?",
+        choices=[
+            ("chair", "Chair"),
+            ("deputy_chair", "Deputy chair"),
+            ("seat", "Places in a seat"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    seat = forms.ModelChoiceField(
+        label="Seat (for places in a seat)",
+        queryset=Seat.objects.none(),
+        required=False,
+        empty_label="Not a seat election",
+    )
+    places = forms.IntegerField(
+        label="Number of places to fill",
+        min_value=1,
+        max_value=50,
+        initial=1,
+        help_text="Always 1 for a chair or deputy chair.",
+    )
+    nominations_close_on = DateField(label="Nominations close on")
+    nominations_close_time = TimeField(label="Nominations close at", help_text=TIME_HINT)
+    voting_opens_on = DateField(label="Voting opens on")
+    voting_opens_time = TimeField(label="Voting opens at", help_text=TIME_HINT)
+    voting_closes_on = DateField(label="Voting closes on")
+    voting_closes_time = TimeField(label="Voting closes at", help_text=TIME_HINT)
+    term_starts_on = DateField(
+        label="Term starts on", help_text="The day the elected take up the post."
+    )
+    tie_rule = forms.ChoiceField(
+        label="If candidates tie", choices=TieRule.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, body: Body, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seat"].queryset = Seat.objects.filter(body=body)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("post") == "seat" and not cleaned.get("seat") and "seat" not in self.errors:
+            self.add_error("seat", "Select the seat whose places are to be filled")
+        for name in ("nominations_close", "voting_opens", "voting_closes"):
+            day, time = cleaned.get(f"{name}_on"), cleaned.get(f"{name}_time")
+            cleaned[f"{name}_at"] = at(day, time) if day and time else None
+        return cleaned
+
+
+class ProposeForm(BaseForm):
+    person = forms.ModelChoiceField(label="Who do you propose?", queryset=User.objects.none())
+    organisation = forms.ModelChoiceField(
+        label="Organisation they would represent",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="Not needed for a chair or deputy chair",
+    )
+
+    def __init__(self, *args, people, body: Body, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            partnership_id=body.partnership_id
+        )
+
+
+class RespondForm(BaseForm):
+    answer = forms.ChoiceField(
+        label="Will you stand?",
+        choices=[("accept", "Yes, I will stand"), ("decline", "No, I decline")],
+        widget=forms.RadioSelect,
+    )
+    statement = forms.CharField(
+        label="Why you stand and what you would bring",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text="Shown to the voters beside your name.",
+    )
+
+
+class BallotForm(forms.Form):
+    """The ballot paper: a choice of candidates or an explicit abstention. Its errors never
+    repeat a choice."""
+
+    choices = forms.TypedMultipleChoiceField(
+        label="Your vote", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    abstain = forms.BooleanField(label="I abstain", required=False)
+
+    def __init__(self, *args, candidates, places: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.places = places
+        self.fields["choices"].choices = [(c.pk, c.person.full_name) for c in candidates]
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen, abstain = cleaned.get("choices") or [], cleaned.get("abstain")
+        if abstain and chosen:
+            raise forms.ValidationError("Choose candidates or abstain, not both")
+        if not abstain and not chosen:
+            raise forms.ValidationError(
+                "Choose a candidate, or choose to abstain"
+                if self.places == 1
+                else f"Choose up to {self.places} candidates, or choose to abstain"
+            )
+        if len(chosen) > self.places:
+            raise forms.ValidationError(f"Choose no more than {self.places} candidates")
+        return cleaned

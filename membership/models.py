@@ -1,0 +1,468 @@
+"""People and their places: accounts, seats on bodies, memberships and coordinator appointments."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from partnership.history import audited
+from partnership.models import Body, Organisation, Partnership, Sector
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who may sign in: a member, a coordinator or both. Signs in by e-mail."""
+
+    email = models.EmailField("e-mail address", unique=True)
+    full_name = models.CharField("full name", max_length=150)
+    job_title = models.CharField("job title", max_length=150, blank=True)
+    phone = models.CharField("telephone", max_length=40, blank=True)
+    postal_address = models.TextField("postal address", blank=True)
+    contact_public = models.BooleanField(
+        "show my contact details to the public",
+        default=False,
+        help_text="Your name, job title, organisation and role are always public while you sit "
+        "on a body. Fellow members and co-ordinators of your bodies always see your contact "
+        "details.",
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField("staff status", default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    history = audited(excluded_fields=("password", "last_login"))
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = "person"
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Seat(models.Model):
+    """A membership category on a body: e.g. business sector representatives x 3."""
+
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="seats")
+    name = models.CharField(max_length=200)
+    count = models.PositiveSmallIntegerField("number of places", default=1)
+    sector = models.CharField(max_length=20, choices=Sector.choices, blank=True)
+    nominating_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nominated_seats",
+        verbose_name="nominated by organisation",
+    )
+    nominating_body = models.ForeignKey(
+        Body,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nominated_seats",
+        verbose_name="nominated by body",
+    )
+    voting = models.BooleanField(
+        "voting",
+        default=True,
+        help_text="Advisers, co-ordinators and observers attend without decision rights.",
+    )
+    description = models.TextField("role and reason for being selected", blank=True)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["body", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(count__gte=1),
+                name="seat_count_at_least_one",
+                violation_error_message="A seat needs at least one place.",
+            ),
+            models.CheckConstraint(
+                condition=Q(nominating_organisation__isnull=True) | Q(nominating_body__isnull=True),
+                name="seat_single_nominator",
+                violation_error_message="A seat is nominated by an organisation or a body.",
+            ),
+            models.UniqueConstraint(fields=["body", "name"], name="seat_name_unique_in_body"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.body})"
+
+    @property
+    def nominator(self) -> Organisation | Body | None:
+        return self.nominating_organisation or self.nominating_body
+
+
+class Role(models.TextChoices):
+    CHAIR = "chair", "Chair"
+    DEPUTY_CHAIR = "deputy_chair", "Deputy chair"
+    MEMBER = "member", "Member"
+    CO_OPTED = "co_opted", "Co-opted member"
+    OBSERVER = "observer", "Observer"
+    ADVISER = "adviser", "Adviser"
+    COORDINATOR = "coordinator", "Co-ordinator"
+
+
+NON_VOTING_ROLES = frozenset({Role.OBSERVER, Role.ADVISER, Role.COORDINATOR})
+SINGLE_HOLDER_ROLES = frozenset({Role.CHAIR, Role.DEPUTY_CHAIR})
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self, *, on: date | None = None) -> MembershipQuerySet:
+        """Held on ``on`` (today by default). The end date is the first day no longer held."""
+        day = on or timezone.localdate()
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day), starts_on__lte=day)
+
+    def overlapping(self, *, starts_on: date, ends_on: date | None) -> MembershipQuerySet:
+        qs = self.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=starts_on))
+        if ends_on is not None:
+            qs = qs.filter(starts_on__lt=ends_on)
+        return qs
+
+
+class Membership(models.Model):
+    """A person holding a seat on a body for an organisation, with a role, between two dates."""
+
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="memberships")
+    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name="representing",
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    starts_on = models.DateField("start date")
+    ends_on = models.DateField(
+        "end date", null=True, blank=True, help_text="The first day the seat is no longer held."
+    )
+    end_reason = models.CharField("reason for ending", max_length=200, blank=True)
+
+    history = audited()
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["body", "person__full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=F("starts_on")),
+                name="membership_ends_after_start",
+                violation_error_message="The end date must be after the start date.",
+            ),
+            # Open-ended holders of a single-holder role. Overlapping dated terms are refused
+            # by an exclusion constraint on PostgreSQL (see migration 0003) and by the service.
+            models.UniqueConstraint(
+                fields=["body"],
+                condition=Q(role=Role.CHAIR, ends_on__isnull=True),
+                name="one_open_chair_per_body",
+                violation_error_message="This body already has a chair.",
+            ),
+            models.UniqueConstraint(
+                fields=["body"],
+                condition=Q(role=Role.DEPUTY_CHAIR, ends_on__isnull=True),
+                name="one_open_deputy_chair_per_body",
+                violation_error_message="This body already has a deputy chair.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.get_role_display()}, {self.body}"
+
+    @property
+    def has_vote(self) -> bool:
+        return self.seat.voting and self.role not in NON_VOTING_ROLES
+
+    def is_current(self, *, on: date | None = None) -> bool:
+        day = on or timezone.localdate()
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on > day)
+
+    @property
+    def sector(self) -> str:
+        return self.organisation.sector if self.organisation_id else self.seat.sector
+
+
+class AppointmentRole(models.TextChoices):
+    COORDINATOR = "coordinator", "Co-ordinator"
+    GOVERNANCE_LEAD = "governance_lead", "Governance lead"
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def current(self, *, on: date | None = None) -> AppointmentQuerySet:
+        day = on or timezone.localdate()
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day), starts_on__lte=day)
+
+
+class Appointment(models.Model):
+    """A partnership officer's appointment: co-ordinator of a body (and the bodies below it),
+    of the whole partnership when no body is given, or governance lead."""
+
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="appointments")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="appointments"
+    )
+    body = models.ForeignKey(
+        Body,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        help_text="Leave empty for the whole partnership.",
+    )
+    role = models.CharField(
+        max_length=20, choices=AppointmentRole.choices, default=AppointmentRole.COORDINATOR
+    )
+    starts_on = models.DateField("start date")
+    ends_on = models.DateField("end date", null=True, blank=True)
+
+    history = audited()
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["partnership", "person__full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=F("starts_on")),
+                name="appointment_ends_after_start",
+                violation_error_message="The end date must be after the start date.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=AppointmentRole.GOVERNANCE_LEAD) | Q(body__isnull=True),
+                name="governance_lead_is_partnership_wide",
+                violation_error_message="A governance lead is appointed for the whole partnership.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.body or self.partnership
+        return f"{self.person} – {self.get_role_display()}, {scope}"
+
+
+# --- elections --------------------------------------------------------------------------------
+
+
+class Post(models.TextChoices):
+    CHAIR = "chair", "Chair"
+    DEPUTY_CHAIR = "deputy_chair", "Deputy chair"
+    SEAT = "seat", "Places in a membership category"
+
+
+class TieRule(models.TextChoices):
+    REBALLOT = "reballot", "Hold a re-ballot of the tied candidates"
+    LOT = "lot", "Draw lots between the tied candidates"
+
+
+class ElectionStatus(models.TextChoices):
+    OPEN = "open", "Open"  # scheduled, taking nominations or taking votes, by its dates
+    CLOSED = "closed", "Closed"  # sealed, counted and published
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Election(models.Model):
+    """An election for a body's chair, deputy chair, or N places in one of its seats.
+
+    Its phase follows from its dates until it is closed: nominations, then voting."""
+
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="elections")
+    post = models.CharField(max_length=20, choices=Post.choices)
+    seat = models.ForeignKey(
+        Seat, on_delete=models.PROTECT, null=True, blank=True, related_name="elections"
+    )
+    places = models.PositiveSmallIntegerField(default=1)
+    nominations_open_at = models.DateTimeField("nominations open")
+    nominations_close_at = models.DateTimeField("nominations close")
+    voting_opens_at = models.DateTimeField("voting opens")
+    voting_closes_at = models.DateTimeField("voting closes")
+    term_starts_on = models.DateField("term starts on")
+    tie_rule = models.CharField("if candidates tie", max_length=20, choices=TieRule.choices)
+    status = models.CharField(max_length=20, choices=ElectionStatus.choices, default="open")
+    # Set when the electorate is fixed, at the moment voting opens.
+    electorate_fixed = models.BooleanField(default=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    turnout = models.PositiveIntegerField(null=True, blank=True)
+    electorate_size = models.PositiveIntegerField(null=True, blank=True)
+    abstentions = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.TextField("how the result was reached", blank=True)
+    reballot_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reballots"
+    )
+
+    history = audited()
+
+    class Meta:
+        ordering = ["-voting_closes_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(nominations_open_at__lt=F("nominations_close_at"))
+                & Q(nominations_close_at__lte=F("voting_opens_at"))
+                & Q(voting_opens_at__lt=F("voting_closes_at")),
+                name="election_windows_in_order",
+                violation_error_message="Nominations must open, then close, before voting "
+                "opens, and voting must open before it closes.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(post="seat") & Q(seat__isnull=False))
+                | (~Q(post="seat") & Q(seat__isnull=True) & Q(places=1)),
+                name="election_post_matches_seat",
+                violation_error_message="A seat election names its seat; a chair or deputy "
+                "chair election fills one place.",
+            ),
+            models.CheckConstraint(condition=Q(places__gte=1), name="election_places_positive"),
+        ]
+
+    def __str__(self) -> str:
+        if self.post == Post.SEAT:
+            return f"Election of {self.places} × {self.seat.name}, {self.body}"
+        return f"Election of {self.get_post_display().lower()}, {self.body}"
+
+    def phase(self, *, at=None) -> str:
+        """scheduled, nominations, between, voting, counting (closing is due), closed,
+        cancelled."""
+        if self.status != ElectionStatus.OPEN:
+            return self.status
+        now = at or timezone.now()
+        if now < self.nominations_open_at:
+            return "scheduled"
+        if now < self.nominations_close_at:
+            return "nominations"
+        if now < self.voting_opens_at:
+            return "between"
+        if now < self.voting_closes_at:
+            return "voting"
+        return "counting"
+
+
+class CandidateStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed, awaiting a seconder"
+    SECONDED = "seconded", "Seconded, awaiting the candidate's answer"
+    ACCEPTED = "accepted", "Standing"
+    DECLINED = "declined", "Declined"
+
+
+class Candidate(models.Model):
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidates")
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="candidacies")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name="organisation they would represent",
+    )
+    proposer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="proposals")
+    seconder = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="secondings"
+    )
+    status = models.CharField(
+        max_length=20, choices=CandidateStatus.choices, default=CandidateStatus.PROPOSED
+    )
+    statement = models.TextField("why they stand and what they bring", blank=True)
+    votes = models.PositiveIntegerField(null=True, blank=True)
+    elected = models.BooleanField(default=False)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["person__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "person"], name="candidate_once_per_election"
+            ),
+            models.CheckConstraint(
+                condition=~Q(seconder=F("proposer")),
+                name="candidate_seconder_not_proposer",
+                violation_error_message="The seconder must be someone other than the proposer.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+def _uuid():
+    return uuid.uuid4()
+
+
+class Elector(models.Model):
+    """Someone who may vote: each voting member of the body at the moment voting opens.
+    Written once, when voting opens; says nothing about whether or how they voted."""
+
+    id = models.UUIDField(primary_key=True, default=_uuid, editable=False)
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="electors")
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reminded = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["election", "person"], name="elector_once")]
+
+    def __str__(self) -> str:
+        return "Elector"
+
+
+class Participation(models.Model):
+    """That a person voted in an election: never when, never how. A random key and no
+    timestamp, so nothing orders it against the ballots."""
+
+    id = models.UUIDField(primary_key=True, default=_uuid, editable=False)
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
+    voter = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["election", "voter"], name="one_vote_per_voter")
+        ]
+
+    def __str__(self) -> str:
+        return "Participation"
+
+
+class Ballot(models.Model):
+    """A secret ballot. No link to a person, no timestamp, no history, not in the admin; the
+    receipt code is known only to the voter, who was shown it once."""
+
+    id = models.UUIDField(primary_key=True, default=_uuid, editable=False)
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
+    receipt = models.CharField(max_length=16, unique=True)
+    abstain = models.BooleanField(default=False)
+    # Candidate ids chosen; empty for an abstention.
+    choices = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        # Deliberately says nothing about the choices.
+        return "Ballot"

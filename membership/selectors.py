@@ -1,0 +1,135 @@
+"""Reads about who sits where. Each returns in a fixed number of queries however many rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from membership.models import (
+    NON_VOTING_ROLES,
+    Appointment,
+    Candidate,
+    Election,
+    ElectionStatus,
+    Membership,
+    Seat,
+    User,
+)
+from partnership.models import Body, Partnership, Sector
+
+
+def body_memberships(*, body: Body, current: bool = True) -> QuerySet[Membership]:
+    """Current members (or past and future ones) with everything a members table shows."""
+    qs = Membership.objects.filter(body=body).select_related("person", "organisation", "seat")
+    today = timezone.localdate()
+    if current:
+        return qs.current(on=today).order_by("role", "person__full_name")
+    return qs.exclude(pk__in=qs.current(on=today).values("pk")).order_by(
+        "-starts_on", "person__full_name"
+    )
+
+
+@dataclass
+class SeatSummary:
+    seat: Seat
+    held: int
+
+    @property
+    def vacancies(self) -> int:
+        return max(self.seat.count - self.held, 0)
+
+
+def seat_summaries(*, body: Body, memberships: list[Membership]) -> list[SeatSummary]:
+    """Each seat with how many places are held today, from memberships already loaded."""
+    held: dict[int, int] = {}
+    for m in memberships:
+        held[m.seat_id] = held.get(m.seat_id, 0) + 1
+    seats = Seat.objects.filter(body=body).select_related(
+        "nominating_organisation", "nominating_body"
+    )
+    return [SeatSummary(seat=s, held=held.get(s.pk, 0)) for s in seats.order_by("name")]
+
+
+def missing_sectors(*, memberships: list[Membership]) -> list[str]:
+    """Sectors with no representative among the body's members (advisers, observers and
+    co-ordinators do not count): each body should have public, private and voluntary ones."""
+    present = {m.sector for m in memberships if m.role not in NON_VOTING_ROLES}
+    return [label for value, label in Sector.choices if value not in present]
+
+
+@dataclass
+class BodyOverview:
+    members: int = 0
+    vacancies: int = 0
+    missing_sectors: list[str] | None = None
+
+
+def body_overview(*, partnership: Partnership) -> dict[int, BodyOverview]:
+    """Members, vacancies and missing sectors of every body, in two queries."""
+    today = timezone.localdate()
+    overview: dict[int, BodyOverview] = {}
+    held: dict[int, int] = {}
+    present: dict[int, set[str]] = {}
+    current = Membership.objects.current(on=today).filter(body__partnership=partnership)
+    for body_id, seat_id, role, org_sector, seat_sector in current.values_list(
+        "body_id", "seat_id", "role", "organisation__sector", "seat__sector"
+    ):
+        overview.setdefault(body_id, BodyOverview()).members += 1
+        held[seat_id] = held.get(seat_id, 0) + 1
+        if role not in NON_VOTING_ROLES:
+            present.setdefault(body_id, set()).add(org_sector or seat_sector)
+    for seat_id, body_id, count in Seat.objects.filter(body__partnership=partnership).values_list(
+        "id", "body_id", "count"
+    ):
+        overview.setdefault(body_id, BodyOverview()).vacancies += max(
+            count - held.get(seat_id, 0), 0
+        )
+    for body_id, entry in overview.items():
+        entry.missing_sectors = [
+            label for value, label in Sector.choices if value not in present.get(body_id, set())
+        ]
+    return overview
+
+
+def person_memberships(*, person: User) -> list[Membership]:
+    """A person's memberships, current first, across every partnership."""
+    today = timezone.localdate()
+    memberships = list(
+        Membership.objects.filter(person=person)
+        .select_related("body__partnership", "organisation", "seat")
+        .order_by("-starts_on")
+    )
+    return sorted(memberships, key=lambda m: (not m.is_current(on=today), m.body.name))
+
+
+def person_appointments(*, person: User) -> QuerySet[Appointment]:
+    return Appointment.objects.filter(person=person).select_related(
+        "partnership", "body__partnership"
+    )
+
+
+def partnership_appointments(*, partnership: Partnership) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(partnership=partnership)
+        .select_related("person", "body")
+        .order_by("ends_on", "person__full_name")
+    )
+
+
+def recent_elections(*, body: Body, limit: int = 5) -> list[Election]:
+    """The body's latest elections (not cancelled), each with its elected candidates."""
+    return list(
+        Election.objects.filter(body=body)
+        .exclude(status=ElectionStatus.CANCELLED)
+        .select_related("seat")
+        .prefetch_related(
+            Prefetch(
+                "candidates",
+                queryset=Candidate.objects.filter(elected=True).select_related("person"),
+                to_attr="winners",
+            )
+        )
+        .order_by("-voting_closes_at")[:limit]
+    )

@@ -1,0 +1,6 @@
+"""Writes about people and their places (memberships.py) and elections (elections.py).
+
+Callers use ``from membership import services`` and ``services.<entity>_<action>``."""
+
+from membership.services.elections import *  # noqa: F403
+from membership.services.memberships import *  # noqa: F403

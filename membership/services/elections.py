@@ -1,0 +1,663 @@
+"""Elections: nominations, secret ballots, sealing, counting and the result.
+
+How secrecy is kept (see also the README):
+- The record that a person voted (Participation) and their ballot (Ballot) are written in one
+  transaction that holds the election row's lock, so votes are serialised and a voter's
+  second ballot is refused; the unique constraint on Participation is the backstop.
+- A Ballot has a random key, no link to a person, no timestamp and no history. Rows written
+  in one PostgreSQL transaction share an xmin (or, in a savepoint, get the next xid), so
+  until the election closes the ballot and the participation of one vote can be paired.
+  Closing therefore *seals* the election first: every ballot is deleted and written again,
+  in random order, with new keys, in the closing transaction. Only then is the whole
+  election counted; nothing counts a subset.
+- Nothing here logs, messages or mails a choice; the vote view hides its POST data from
+  error reports.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from membership.models import (
+    NON_VOTING_ROLES,
+    Ballot,
+    Candidate,
+    CandidateStatus,
+    Election,
+    ElectionStatus,
+    Elector,
+    Membership,
+    Participation,
+    Post,
+    Role,
+    Seat,
+    TieRule,
+    User,
+)
+from membership.services.memberships import membership_create, membership_update
+from partnership.history import record_actor
+from partnership.models import Body, Organisation
+from partnership.notifications import notify
+
+log = logging.getLogger(__name__)
+
+RECEIPT_ALPHABET = "".join(c for c in string.ascii_uppercase + string.digits if c not in "01OI")
+_random = secrets.SystemRandom()
+
+
+# --- who may do what -------------------------------------------------------------------------
+
+
+def voting_members(*, body: Body, on=None) -> list[Membership]:
+    """Current members of ``body`` who hold a vote: voting seat, and not an adviser,
+    observer or co-ordinator."""
+    day = on or timezone.localdate()
+    return [
+        m
+        for m in Membership.objects.current(on=day).filter(body=body).select_related("seat")
+        if m.seat.voting and m.role not in NON_VOTING_ROLES
+    ]
+
+
+def is_voting_member(person: User, body: Body) -> bool:
+    return any(m.person_id == person.pk for m in voting_members(body=body))
+
+
+def _require_phase(election: Election, phase: str, message: str) -> None:
+    if election.phase() != phase:
+        raise ValidationError(message)
+
+
+# --- setting up ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def election_create(
+    *,
+    actor: Any,
+    body: Body,
+    post: str,
+    seat: Seat | None = None,
+    places: int = 1,
+    nominations_open_at: datetime,
+    nominations_close_at: datetime,
+    voting_opens_at: datetime,
+    voting_closes_at: datetime,
+    term_starts_on,
+    tie_rule: str,
+    reballot_of: Election | None = None,
+) -> Election:
+    if body.closed_on is not None:
+        raise ValidationError(f"{body} is closed.")
+    if post == Post.SEAT:
+        if seat is None or seat.body_id != body.pk:
+            raise ValidationError({"seat": "Choose a seat on this body."})
+        if places > seat.count:
+            raise ValidationError({"places": f"'{seat.name}' has only {seat.count} places."})
+    else:
+        seat, places = None, 1
+    if not nominations_open_at < nominations_close_at:
+        raise ValidationError({"nominations_close_at": "Nominations must close after they open."})
+    if not nominations_close_at <= voting_opens_at:
+        raise ValidationError({"voting_opens_at": "Voting must open after nominations close."})
+    if not voting_opens_at < voting_closes_at:
+        raise ValidationError({"voting_closes_at": "Voting must close after it opens."})
+    if term_starts_on < timezone.localtime(voting_closes_at).date():
+        raise ValidationError({"term_starts_on": "The term must start after voting closes."})
+    running = Election.objects.filter(body=body, post=post, seat=seat, status=ElectionStatus.OPEN)
+    if running.exists():
+        raise ValidationError({"post": "An election for this post is already under way."})
+    election = Election(
+        body=body,
+        post=post,
+        seat=seat,
+        places=places,
+        nominations_open_at=nominations_open_at,
+        nominations_close_at=nominations_close_at,
+        voting_opens_at=voting_opens_at,
+        voting_closes_at=voting_closes_at,
+        term_starts_on=term_starts_on,
+        tie_rule=tie_rule,
+        reballot_of=reballot_of,
+    )
+    election.full_clean()
+    record_actor(election, actor=actor, reason="Opened")
+    election.save()
+    return election
+
+
+# --- nominations -----------------------------------------------------------------------------
+
+
+def _check_eligible(election: Election, person: User, organisation: Organisation | None) -> None:
+    body = election.body
+    if election.post != Post.SEAT:
+        if not Membership.objects.current().filter(body=body, person=person).exists():
+            raise ValidationError({"person": f"{person} is not a member of {body}."})
+        return
+    seat = election.seat
+    if organisation is None:
+        raise ValidationError({"organisation": "Choose the organisation they would represent."})
+    if organisation.partnership_id != body.partnership_id:
+        raise ValidationError({"organisation": "Choose an organisation in this partnership."})
+    if seat.sector and organisation.sector != seat.sector:
+        raise ValidationError(
+            {
+                "organisation": f"'{seat.name}' is for the {seat.get_sector_display().lower()} "
+                "sector."
+            }
+        )
+    if seat.nominating_organisation_id and organisation.pk != seat.nominating_organisation_id:
+        raise ValidationError(
+            {"organisation": f"'{seat.name}' is nominated by {seat.nominating_organisation}."}
+        )
+    if (
+        seat.nominating_body_id
+        and not Membership.objects.current()
+        .filter(body_id=seat.nominating_body_id, person=person)
+        .exists()
+    ):
+        raise ValidationError(
+            {"person": f"'{seat.name}' is chosen from the members of {seat.nominating_body}."}
+        )
+
+
+@transaction.atomic
+def candidate_propose(
+    *, actor: User, election: Election, person: User, organisation: Organisation | None = None
+) -> Candidate:
+    election = (
+        Election.objects.select_for_update(of=("self",))
+        .select_related("body", "seat")
+        .get(pk=election.pk)
+    )
+    _require_phase(election, "nominations", "Nominations are not open.")
+    if not is_voting_member(actor, election.body):
+        raise ValidationError("Only voting members of the body can propose a candidate.")
+    _check_eligible(election, person, organisation)
+    if election.candidates.filter(person=person).exists():
+        raise ValidationError({"person": f"{person} has already been proposed."})
+    candidate = Candidate(
+        election=election,
+        person=person,
+        proposer=actor,
+        organisation=organisation if election.post == Post.SEAT else None,
+    )
+    record_actor(candidate, actor=actor, reason="Proposed")
+    candidate.save()
+    return candidate
+
+
+@transaction.atomic
+def candidate_second(*, actor: User, candidate: Candidate) -> Candidate:
+    candidate = (
+        Candidate.objects.select_for_update().select_related("election__body").get(pk=candidate.pk)
+    )
+    election = candidate.election
+    _require_phase(election, "nominations", "Nominations are not open.")
+    if not is_voting_member(actor, election.body):
+        raise ValidationError("Only voting members of the body can second a proposal.")
+    if actor.pk in (candidate.proposer_id, candidate.person_id):
+        raise ValidationError("The seconder must be someone other than the proposer or candidate.")
+    if candidate.status != CandidateStatus.PROPOSED:
+        raise ValidationError("This proposal has already been seconded.")
+    candidate.seconder, candidate.status = actor, CandidateStatus.SECONDED
+    record_actor(candidate, actor=actor, reason="Seconded")
+    candidate.save(update_fields=["seconder", "status"])
+    return candidate
+
+
+@transaction.atomic
+def candidate_respond(
+    *, actor: User, candidate: Candidate, accept: bool, statement: str = ""
+) -> Candidate:
+    """The candidate accepts, with a statement of why they stand and what they bring, or
+    declines."""
+    candidate = (
+        Candidate.objects.select_for_update().select_related("election").get(pk=candidate.pk)
+    )
+    if actor.pk != candidate.person_id:
+        raise ValidationError("Only the candidate can answer a nomination.")
+    _require_phase(candidate.election, "nominations", "Nominations are not open.")
+    if candidate.status not in (CandidateStatus.SECONDED, CandidateStatus.ACCEPTED):
+        raise ValidationError("A nomination can be answered once it has been seconded.")
+    if accept and not statement.strip():
+        raise ValidationError({"statement": "Say why you stand and what you would bring."})
+    candidate.status = CandidateStatus.ACCEPTED if accept else CandidateStatus.DECLINED
+    candidate.statement = statement.strip() if accept else candidate.statement
+    record_actor(candidate, actor=actor, reason="Accepted" if accept else "Declined")
+    candidate.save(update_fields=["status", "statement"])
+    return candidate
+
+
+# --- the electorate and voting ---------------------------------------------------------------
+
+
+def electorate_fix(*, election: Election) -> Election:
+    """Fix the electorate as the voting members on the day voting opens. Call with the
+    election row locked; does nothing before voting opens or once fixed."""
+    if election.electorate_fixed or timezone.now() < election.voting_opens_at:
+        return election
+    day = timezone.localtime(election.voting_opens_at).date()
+    people = {m.person_id for m in voting_members(body=election.body, on=day)}
+    Elector.objects.bulk_create(Elector(election=election, person_id=pk) for pk in sorted(people))
+    # An update, not a save: a history row here would name (and time) the first voter, whose
+    # ballot fixes the electorate.
+    Election.objects.filter(pk=election.pk).update(electorate_fixed=True)
+    election.electorate_fixed = True
+    return election
+
+
+def _lock(election: Election) -> Election:
+    return (
+        Election.objects.select_for_update(of=("self",))
+        .select_related("body", "seat")
+        .get(pk=election.pk)
+    )
+
+
+def _new_receipt() -> str:
+    return "".join(_random.choice(RECEIPT_ALPHABET) for _ in range(12))
+
+
+@sensitive_variables()
+def ballot_cast(
+    *, voter: User, election: Election, choices: list[int], abstain: bool = False
+) -> str:
+    """Cast ``voter``'s one secret ballot; return its receipt code, which is shown to the
+    voter once and stored nowhere that names them."""
+    with transaction.atomic():
+        election = _lock(election)
+        if election.phase() != "voting":
+            raise ValidationError("Voting is not open in this election.")
+        electorate_fix(election=election)
+        if not Elector.objects.filter(election=election, person=voter).exists():
+            raise ValidationError("You are not entitled to vote in this election.")
+        if Participation.objects.filter(election=election, voter=voter).exists():
+            raise ValidationError("You have already voted in this election.")
+        candidate_ids = set(
+            election.candidates.filter(status=CandidateStatus.ACCEPTED).values_list("id", flat=True)
+        )
+        chosen = sorted(set(choices))
+        if abstain and chosen:
+            raise ValidationError("Choose candidates or abstain, not both.")
+        if not abstain:
+            if not chosen:
+                raise ValidationError({"choices": "Choose a candidate, or abstain."})
+            if len(chosen) > election.places:
+                raise ValidationError(
+                    {"choices": f"Choose no more than {election.places} candidates."}
+                )
+            if not set(chosen) <= candidate_ids:
+                raise ValidationError({"choices": "Choose from the candidates listed."})
+        try:
+            with transaction.atomic():
+                Participation.objects.create(election=election, voter=voter)
+        except IntegrityError as exc:
+            raise ValidationError("You have already voted in this election.") from exc
+        ballot = Ballot.objects.create(
+            election=election, receipt=_new_receipt(), abstain=abstain, choices=chosen
+        )
+        return ballot.receipt
+
+
+@dataclass
+class Turnout:
+    voted: int
+    electorate: int
+
+
+def election_turnout(*, election: Election) -> Turnout:
+    """How many have voted: never who voted how."""
+    if election.turnout is not None:
+        return Turnout(election.turnout, election.electorate_size or 0)
+    voted = Participation.objects.filter(election=election).count()
+    if election.electorate_fixed:
+        electorate = Elector.objects.filter(election=election).count()
+    else:
+        electorate = len(voting_members(body=election.body))
+    return Turnout(voted, electorate)
+
+
+def has_voted(*, election: Election, person: User) -> bool:
+    return Participation.objects.filter(election=election, voter=person).exists()
+
+
+def receipt_counted(*, election: Election, receipt: str) -> bool:
+    """Whether a ballot with this receipt code was counted. Only once the election closed."""
+    if election.status != ElectionStatus.CLOSED:
+        return False
+    code = "".join(receipt.split()).upper()
+    return Ballot.objects.filter(election=election, receipt=code).exists()
+
+
+# --- closing, sealing, counting ----------------------------------------------------------------
+
+
+def _seal(election: Election) -> None:
+    """Write every ballot again, shuffled, with new keys, in this (the closing) transaction,
+    so no system column, key or physical order ties a ballot to the vote that cast it."""
+    ballots = list(Ballot.objects.filter(election=election).values("receipt", "abstain", "choices"))
+    Ballot.objects.filter(election=election).delete()
+    _random.shuffle(ballots)
+    Ballot.objects.bulk_create(Ballot(election=election, **b) for b in ballots)
+
+
+def _tally(election: Election) -> tuple[dict[int, int], int, int]:
+    standing = list(election.candidates.filter(status=CandidateStatus.ACCEPTED))
+    votes = {c.pk: 0 for c in standing}
+    cast = abstentions = 0
+    for abstain, choices in Ballot.objects.filter(election=election).values_list(
+        "abstain", "choices"
+    ):
+        cast += 1
+        if abstain:
+            abstentions += 1
+        for pk in choices:
+            if pk in votes:
+                votes[pk] += 1
+    return votes, cast, abstentions
+
+
+def _decide(
+    election: Election, votes: dict[int, int], names: dict[int, str]
+) -> tuple[list[int], str, list[int]]:
+    """Who is elected, how, and who must go to a re-ballot (if the tie rule says so)."""
+    ranked = sorted(votes, key=lambda pk: (-votes[pk], names[pk]))
+    places = election.places
+    if not ranked:
+        return [], "No candidates stood, so nobody was elected.", []
+    if len(ranked) <= places:
+        return (
+            ranked,
+            "Elected unopposed."
+            if len(ranked) == places
+            else "Elected: fewer candidates stood than there are places.",
+            [],
+        )
+    boundary = votes[ranked[places - 1]]
+    above = [pk for pk in ranked if votes[pk] > boundary]
+    tied = [pk for pk in ranked if votes[pk] == boundary]
+    needed = places - len(above)
+    if len(tied) == needed:
+        return above + tied, "Elected by the most votes.", []
+    tied_names = ", ".join(names[pk] for pk in tied)
+    if election.tie_rule == TieRule.LOT:
+        drawn = _random.sample(tied, needed)
+        drawn_names = ", ".join(names[pk] for pk in drawn)
+        return (
+            above + drawn,
+            (
+                f"{tied_names} tied on {boundary} vote{'s' if boundary != 1 else ''}; "
+                f"{drawn_names} chosen by drawing lots."
+            ),
+            [],
+        )
+    return (
+        above,
+        (
+            f"{tied_names} tied on {boundary} vote{'s' if boundary != 1 else ''} for "
+            f"{needed} place{'s' if needed != 1 else ''}: the tied candidates go to a re-ballot."
+        ),
+        tied,
+    )
+
+
+def _take_up_post(election: Election, person: User) -> str:
+    """Give the elected chair or deputy the role from the start of their term; the previous
+    holder's role ends then and they carry on as a member. A rule that refuses the change is
+    reported in the outcome rather than stopping the result from being published."""
+    body, role, start = election.body, election.post, election.term_starts_on
+    reason = f"Elected {election.get_post_display().lower()}"
+    mine = Membership.objects.filter(body=body, person=person).overlapping(
+        starts_on=start, ends_on=None
+    )
+    if not mine.filter(starts_on__lte=start).exists():
+        return f" {person} is not a member of {body} on {start:%-d %B %Y}: roles were not changed."
+    holders = (
+        Membership.objects.filter(body=body, role=role)
+        .exclude(person=person)
+        .overlapping(starts_on=start, ends_on=None)
+    )
+    try:
+        with transaction.atomic():
+            # The previous holder first, so the role is free when the new holder takes it.
+            for m in holders.order_by("starts_on"):
+                _change_role_from(m, role=Role.MEMBER, start=start, reason=reason)
+            for m in mine.exclude(role=role).order_by("starts_on"):
+                _change_role_from(m, role=role, start=start, reason=reason)
+    except ValidationError as exc:
+        return f" Roles were not changed: {' '.join(exc.messages)}"
+    return ""
+
+
+def _change_role_from(m: Membership, *, role: str, start, reason: str) -> None:
+    """From ``start``, ``m``'s holder has ``role``: the membership is split there, or, if it
+    starts on or after that day, simply given the role."""
+    if m.starts_on >= start:
+        membership_update(actor=None, membership=m, role=role)
+        return
+    old_end = m.ends_on
+    membership_update(actor=None, membership=m, ends_on=start, end_reason=reason)
+    membership_create(
+        actor=None,
+        body=m.body,
+        seat=m.seat,
+        person=m.person,
+        role=role,
+        organisation=m.organisation,
+        starts_on=start,
+        ends_on=old_end,
+    )
+
+
+def _fill_places(election: Election, people: list[Candidate]) -> str:
+    notes = ""
+    for candidate in people:
+        try:
+            with transaction.atomic():
+                membership_create(
+                    actor=None,
+                    body=election.body,
+                    seat=election.seat,
+                    person=candidate.person,
+                    organisation=candidate.organisation,
+                    starts_on=election.term_starts_on,
+                )
+        except ValidationError as exc:
+            notes += f" {candidate.person} could not be appointed: {' '.join(exc.messages)}"
+    return notes
+
+
+def election_close(*, actor: Any, election: Election) -> Election:
+    """Close voting, seal the ballots, count them all, publish the result and apply it."""
+    with transaction.atomic():
+        election = _lock(election)
+        if election.status != ElectionStatus.OPEN:
+            raise ValidationError("This election has already closed.")
+        if timezone.now() < election.voting_opens_at:
+            raise ValidationError("Voting has not opened yet: cancel the election instead.")
+        electorate_fix(election=election)
+        # Closing early would cut the others' time to vote and could show a handful of
+        # known voters' choices: only once the window ends, or everyone has voted.
+        voted = Participation.objects.filter(election=election).count()
+        everyone = Elector.objects.filter(election=election).count()
+        if election.phase() == "voting" and voted < everyone:
+            until = timezone.localtime(election.voting_closes_at)
+            raise ValidationError(
+                f"Voting is open until {until:%-d %B %Y, %H:%M} and {everyone - voted} of "
+                f"{everyone} have not voted yet."
+            )
+        _seal(election)
+        votes, cast, abstentions = _tally(election)
+        candidates = {c.pk: c for c in election.candidates.select_related("person", "organisation")}
+        names = {pk: candidates[pk].person.full_name for pk in votes}
+        elected, outcome, _tied = _decide(election, votes, names)
+        for pk, count in votes.items():
+            candidates[pk].votes = count
+            candidates[pk].elected = pk in elected
+            candidates[pk].save(update_fields=["votes", "elected"])
+        election.status = ElectionStatus.CLOSED
+        election.closed_at = timezone.now()
+        election.turnout = Participation.objects.filter(election=election).count()
+        election.electorate_size = Elector.objects.filter(election=election).count()
+        election.abstentions = abstentions
+        assert cast == election.turnout, "ballots and participations must always agree"
+        if election.post in (Post.CHAIR, Post.DEPUTY_CHAIR):
+            for pk in elected:
+                outcome += _take_up_post(election, candidates[pk].person)
+        else:
+            outcome += _fill_places(election, [candidates[pk] for pk in elected])
+        election.outcome = outcome
+        record_actor(election, actor=actor, reason="Closed and counted")
+        election.save()
+    return election
+
+
+def reballot_candidates(*, election: Election) -> list[Candidate]:
+    """The tied candidates still to be decided, when the tie rule asks for a re-ballot."""
+    if election.status != ElectionStatus.CLOSED or election.tie_rule != TieRule.REBALLOT:
+        return []
+    elected = election.candidates.filter(elected=True).count()
+    if elected >= election.places:
+        return []
+    standing = [
+        c for c in election.candidates.filter(status=CandidateStatus.ACCEPTED) if not c.elected
+    ]
+    if not standing:
+        return []
+    top = max(c.votes or 0 for c in standing)
+    tied = [c for c in standing if (c.votes or 0) == top]
+    return tied if len(tied) > election.places - elected else []
+
+
+@transaction.atomic
+def election_reballot(
+    *, actor: Any, election: Election, voting_opens_at: datetime, voting_closes_at: datetime
+) -> Election:
+    """A new ballot between the tied candidates for the places still to fill."""
+    tied = reballot_candidates(election=election)
+    if not tied:
+        raise ValidationError("This election has no tie to settle by re-ballot.")
+    if election.reballots.exists():
+        raise ValidationError("A re-ballot has already been opened.")
+    now = timezone.now()
+    opens = max(voting_opens_at, now)
+    reballot = election_create(
+        actor=actor,
+        body=election.body,
+        post=election.post,
+        seat=election.seat,
+        places=election.places - election.candidates.filter(elected=True).count(),
+        nominations_open_at=now - timedelta(seconds=2),
+        nominations_close_at=now - timedelta(seconds=1),
+        voting_opens_at=opens,
+        voting_closes_at=voting_closes_at,
+        term_starts_on=election.term_starts_on,
+        tie_rule=election.tie_rule,
+        reballot_of=election,
+    )
+    for c in tied:
+        copy = Candidate(
+            election=reballot,
+            person=c.person,
+            organisation=c.organisation,
+            proposer=c.proposer,
+            seconder=c.seconder,
+            status=CandidateStatus.ACCEPTED,
+            statement=c.statement,
+        )
+        record_actor(copy, actor=actor, reason="Tied in the previous ballot")
+        copy.save()
+    return reballot
+
+
+@transaction.atomic
+def election_cancel(*, actor: Any, election: Election) -> Election:
+    election = _lock(election)
+    if election.status != ElectionStatus.OPEN:
+        raise ValidationError("This election has already closed.")
+    if election.phase() in ("voting", "counting"):
+        raise ValidationError("Voting has opened: close the election instead.")
+    election.status = ElectionStatus.CANCELLED
+    record_actor(election, actor=actor, reason="Cancelled")
+    election.save(update_fields=["status"])
+    return election
+
+
+# --- scheduled work (membership.tasks.run_elections) ---------------------------------------------
+
+REMINDER_BEFORE = timedelta(hours=48)
+
+
+def elections_fix_electorates() -> int:
+    due = Election.objects.filter(
+        status=ElectionStatus.OPEN, electorate_fixed=False, voting_opens_at__lte=timezone.now()
+    )
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            electorate_fix(election=_lock(Election(pk=pk)))
+    return len(due)
+
+
+def elections_send_reminders() -> int:
+    """Remind each elector who has not voted, once, from 48 hours before voting closes. Each
+    reminder is claimed and sent in one transaction: a failed send is retried, never doubled."""
+    now = timezone.now()
+    due = Election.objects.filter(
+        status=ElectionStatus.OPEN,
+        electorate_fixed=True,
+        voting_opens_at__lte=now,
+        voting_closes_at__gt=now,
+        voting_closes_at__lte=now + REMINDER_BEFORE,
+    ).select_related("body__partnership", "seat")
+    sent = 0
+    for election in due:
+        voted = Participation.objects.filter(election=election).values("voter_id")
+        waiting = Elector.objects.filter(election=election, reminded=False).exclude(
+            person_id__in=voted
+        )
+        for elector in waiting.select_related("person"):
+            try:
+                with transaction.atomic():
+                    claimed = Elector.objects.filter(pk=elector.pk, reminded=False).update(
+                        reminded=True
+                    )
+                    if claimed:
+                        notify(
+                            to=elector.person,
+                            template="election_reminder",
+                            context={"election": election, "person": elector.person},
+                        )
+                        sent += 1
+            except Exception:
+                # The claim rolled back: the next run tries this elector again. One bad
+                # address must not hold up everyone else's reminder.
+                log.exception(
+                    "reminder to elector %s of election %s failed", elector.pk, election.pk
+                )
+    return sent
+
+
+def elections_close_due() -> int:
+    closed = 0
+    due = Election.objects.filter(status=ElectionStatus.OPEN, voting_closes_at__lte=timezone.now())
+    for election in due:
+        try:
+            election_close(actor=None, election=election)
+            closed += 1
+        except ValidationError as exc:
+            # Usually closed meanwhile by a co-ordinator or another run; anything else is
+            # worth a look, so it is logged.
+            log.warning("election %s was not closed: %s", election.pk, " ".join(exc.messages))
+    return closed

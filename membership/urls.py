@@ -1,0 +1,50 @@
+from django.urls import path
+
+from membership import views
+
+app_name = "membership"
+
+urlpatterns = [
+    path("", views.structure, name="structure"),
+    path("bodies/<slug:body>/", views.body_detail, name="body"),
+    path("bodies/<slug:body>/close/", views.body_close, name="body_close"),
+    path("bodies/<slug:body>/seats/new/", views.seat_create, name="seat_create"),
+    path("bodies/<slug:body>/seats/<int:pk>/edit/", views.seat_edit, name="seat_edit"),
+    path("bodies/<slug:body>/members/new/", views.membership_create, name="membership_create"),
+    path("bodies/<slug:body>/members/<int:pk>/", views.membership_detail, name="membership_detail"),
+    path("bodies/<slug:body>/members/<int:pk>/end/", views.membership_end, name="membership_end"),
+    path("bodies/<slug:body>/elections/", views.election_list, name="election_list"),
+    path("bodies/<slug:body>/elections/new/", views.election_create, name="election_create"),
+    path("bodies/<slug:body>/elections/<int:pk>/", views.election_detail, name="election_detail"),
+    path(
+        "bodies/<slug:body>/elections/<int:pk>/propose/",
+        views.candidate_propose,
+        name="candidate_propose",
+    ),
+    path(
+        "bodies/<slug:body>/elections/<int:pk>/candidates/<int:candidate>/second/",
+        views.candidate_second,
+        name="candidate_second",
+    ),
+    path(
+        "bodies/<slug:body>/elections/<int:pk>/candidates/<int:candidate>/answer/",
+        views.candidate_respond,
+        name="candidate_respond",
+    ),
+    path("bodies/<slug:body>/elections/<int:pk>/vote/", views.ballot, name="ballot"),
+    path(
+        "bodies/<slug:body>/elections/<int:pk>/close/", views.election_close, name="election_close"
+    ),
+    path(
+        "bodies/<slug:body>/elections/<int:pk>/cancel/",
+        views.election_cancel,
+        name="election_cancel",
+    ),
+    path(
+        "bodies/<slug:body>/elections/<int:pk>/reballot/",
+        views.election_reballot,
+        name="election_reballot",
+    ),
+    path("coordinators/", views.appointment_list, name="appointment_list"),
+    path("coordinators/<int:pk>/end/", views.appointment_end, name="appointment_end"),
+]

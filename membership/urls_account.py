@@ -1,0 +1,10 @@
+from django.urls import path
+
+from membership import views
+
+app_name = "account"
+
+urlpatterns = [
+    path("", views.account, name="home"),
+    path("contact-details/", views.profile_edit, name="profile"),
+]

@@ -1,0 +1,38 @@
+"""The Celery app. Tasks live in each app's tasks.py; the beat schedule is this one dict."""
+
+import os
+from pathlib import Path
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnership.settings")
+
+app = Celery("partnership")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_configure.connect
+def _make_filesystem_broker_folders(sender, **kwargs):
+    # The embedded broker (no REDIS_URL) keeps messages in folders that must exist.
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+app.conf.beat_schedule = {
+    # Memberships and appointments start and end on dates: re-derive rights each night so a
+    # term that ended yesterday gives nothing today, and one starting today gives its rights.
+    "daily-sync-permissions": {
+        "task": "membership.tasks.sync_all_permissions",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    # Elections: fix the electorate when voting opens, remind 48 hours before voting closes,
+    # close and count when voting ends.
+    "every-minute-run-elections": {
+        "task": "membership.tasks.run_elections",
+        "schedule": 60.0,
+    },
+}

@@ -1,0 +1,168 @@
+"""The structure of a partnership: the partnership itself, its organisations and its bodies."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from guardian.models import UserObjectPermissionBase
+
+from partnership.history import audited
+
+
+class Sector(models.TextChoices):
+    PUBLIC = "public", "Public"
+    PRIVATE = "private", "Private"
+    VOLUNTARY = "voluntary", "Voluntary, community and faith"
+
+
+class Partnership(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    area = models.CharField("area served", max_length=200, blank=True)
+    description = models.TextField(blank=True)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [
+            ("manage_partnership", "Coordinate the whole partnership"),
+            ("lead_governance", "Act as the partnership's governance lead"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("membership:structure", kwargs={"partnership": self.slug})
+
+
+class Organisation(models.Model):
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="organisations"
+    )
+    name = models.CharField(max_length=200)
+    sector = models.CharField(max_length=20, choices=Sector.choices)
+    statutory_partner = models.BooleanField(
+        "statutory partner",
+        default=False,
+        help_text="Has a duty to co-operate in the partnership set by law.",
+    )
+    website = models.URLField(blank=True)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "name"], name="organisation_name_unique_in_partnership"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BodyKind(models.TextChoices):
+    PARTNERSHIP_BOARD = "partnership_board", "Partnership board"
+    DELIVERY_BOARD = "delivery_board", "Delivery board"
+    COMMISSIONING_BOARD = "commissioning_board", "Commissioning board"
+    THEMATIC_GROUP = "thematic_group", "Thematic group"
+    SUB_GROUP = "sub_group", "Sub-group"
+    TASK_AND_FINISH = "task_and_finish", "Task-and-finish group"
+    AREA_BOARD = "area_board", "Area partnership board"
+    FORUM = "forum", "Forum or network"
+
+
+class BodyQuerySet(models.QuerySet):
+    def open(self, *, on=None) -> BodyQuerySet:
+        from django.utils import timezone
+
+        day = on or timezone.localdate()
+        return self.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+
+
+class Body(models.Model):
+    """A board, group or forum inside a partnership; bodies form a tree of accountability."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="bodies")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="reports to",
+    )
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80)
+    kind = models.CharField("type", max_length=30, choices=BodyKind.choices)
+    remit = models.TextField(blank=True)
+    terms_of_reference = models.TextField("terms of reference", blank=True)
+    established_on = models.DateField("established on", null=True, blank=True)
+    ends_on = models.DateField(
+        "planned end date",
+        null=True,
+        blank=True,
+        help_text="Required for a task-and-finish group.",
+    )
+    closed_on = models.DateField("closed on", null=True, blank=True)
+    closure_reason = models.TextField("reason for closing", blank=True)
+
+    history = audited()
+    objects = BodyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "bodies"
+        permissions = [
+            ("manage_body", "Coordinate the body: seats, members, meetings and papers"),
+            ("chair_body", "Chair the body: approve minutes and rule on declarations"),
+            ("view_private_body", "Read the body's members-only business"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "slug"], name="body_slug_unique_in_partnership"
+            ),
+            models.UniqueConstraint(
+                fields=["partnership", "name"], name="body_name_unique_in_partnership"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=BodyKind.TASK_AND_FINISH) | Q(ends_on__isnull=False),
+                name="task_and_finish_has_end_date",
+                violation_error_message="A task-and-finish group needs a planned end date.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="body_not_own_parent",
+                violation_error_message="A body cannot report to itself.",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True)
+                | Q(established_on__isnull=True)
+                | Q(closed_on__gte=F("established_on")),
+                name="body_closed_after_established",
+                violation_error_message="A body cannot close before it was established.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "membership:body",
+            kwargs={"partnership": self.partnership.slug, "body": self.slug},
+        )
+
+
+# Direct foreign-key permission tables: a permission row is deleted with its object, so no
+# permission can outlive the thing it was for (guardian's generic tables cannot promise that).
+class PartnershipUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Partnership, on_delete=models.CASCADE)
+
+
+class BodyUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Body, on_delete=models.CASCADE)

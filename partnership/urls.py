@@ -1,0 +1,65 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from membership.forms_auth import (
+    EmailAuthenticationForm,
+    GovukPasswordResetForm,
+    GovukSetPasswordForm,
+)
+from partnership import views
+
+structure_patterns = [
+    path("bodies/new/", views.body_create, name="body_create"),
+    path("bodies/<slug:body>/edit/", views.body_edit, name="body_edit"),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/new/", views.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
+]
+
+auth_patterns = [
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html",
+            authentication_form=EmailAuthenticationForm,
+            redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=GovukPasswordResetForm,
+            email_template_name="emails/password_reset.txt",
+            html_email_template_name="emails/password_reset.html",
+            subject_template_name="emails/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=GovukSetPasswordForm),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include(auth_patterns)),
+    path("account/", include("membership.urls_account")),
+    path("p/<slug:partnership>/", include((structure_patterns, "partnership"))),
+    path("p/<slug:partnership>/", include("membership.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,384 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from membership import services as ms
+from membership.models import (
+    Ballot,
+    Candidate,
+    Election,
+    Elector,
+    Membership,
+    Participation,
+    Role,
+    User,
+)
+from membership.services.elections import election_turnout, receipt_counted
+from tests.factories import UserFactory
+from tests.membership.elections_helpers import add_voters, chair_election, close, set_phase, stand
+
+
+@pytest.fixture
+def voters(world):
+    return add_voters(world, 4)
+
+
+@pytest.fixture
+def contest(world, voters):
+    """A chair election with two candidates standing, and voting open."""
+    election = chair_election(world)
+    a = stand(election, world.member, voters[0], voters[1])
+    b = stand(election, voters[2], voters[0], voters[3])
+    return set_phase(election, "voting"), a, b
+
+
+# --- nominations -------------------------------------------------------------------------------
+
+
+def test_voting_member_proposes_and_another_seconds(world, voters):
+    election = chair_election(world)
+    candidate = ms.candidate_propose(actor=voters[0], election=election, person=world.member)
+    ms.candidate_second(actor=voters[1], candidate=candidate)
+    candidate.refresh_from_db()
+    assert candidate.status == "seconded" and candidate.seconder == voters[1]
+
+
+def test_non_voting_members_cannot_propose_or_second(world, voters, today):
+    observer = UserFactory()
+    ms.membership_create(
+        actor=None,
+        body=world.board,
+        seat=voters and world.board.seats.get(name="Partners"),
+        person=observer,
+        role=Role.OBSERVER,
+        starts_on=today,
+    )
+    election = chair_election(world)
+    with pytest.raises(ValidationError, match="Only voting members"):
+        ms.candidate_propose(actor=observer, election=election, person=world.member)
+    candidate = ms.candidate_propose(actor=voters[0], election=election, person=world.member)
+    with pytest.raises(ValidationError, match="Only voting members"):
+        ms.candidate_second(actor=observer, candidate=candidate)
+    with pytest.raises(ValidationError, match="Only voting members"):
+        ms.candidate_second(actor=world.other_member, candidate=candidate)
+
+
+def test_a_candidate_for_chair_must_be_a_member_of_the_body(world, voters):
+    election = chair_election(world)
+    with pytest.raises(ValidationError) as exc:
+        ms.candidate_propose(actor=voters[0], election=election, person=world.other_member)
+    assert "is not a member of Board" in exc.value.error_dict["person"][0].message
+
+
+def test_the_proposer_cannot_second_their_own_proposal(world, voters):
+    election = chair_election(world)
+    candidate = ms.candidate_propose(actor=voters[0], election=election, person=world.member)
+    with pytest.raises(ValidationError, match="someone other than the proposer"):
+        ms.candidate_second(actor=voters[0], candidate=candidate)
+
+
+def test_a_candidate_accepts_only_once_seconded_and_with_a_statement(world, voters):
+    election = chair_election(world)
+    candidate = ms.candidate_propose(actor=voters[0], election=election, person=world.member)
+    with pytest.raises(ValidationError, match="once it has been seconded"):
+        ms.candidate_respond(actor=world.member, candidate=candidate, accept=True, statement="x")
+    ms.candidate_second(actor=voters[1], candidate=candidate)
+    with pytest.raises(ValidationError) as exc:
+        ms.candidate_respond(actor=world.member, candidate=candidate, accept=True, statement=" ")
+    assert "statement" in exc.value.error_dict
+    with pytest.raises(ValidationError, match="Only the candidate"):
+        ms.candidate_respond(actor=voters[1], candidate=candidate, accept=False)
+    ms.candidate_respond(actor=world.member, candidate=candidate, accept=False)
+    candidate.refresh_from_db()
+    assert candidate.status == "declined"
+
+
+def test_no_nominations_outside_the_nomination_window(world, voters):
+    election = set_phase(chair_election(world), "voting")
+    with pytest.raises(ValidationError, match="Nominations are not open"):
+        ms.candidate_propose(actor=voters[0], election=election, person=world.member)
+
+
+def test_a_seat_candidate_must_come_from_the_seats_sector_or_nominator(world, voters):
+    now = timezone.now()
+    election = ms.election_create(
+        actor=None,
+        body=world.board,
+        post="seat",
+        seat=world.board_seat,
+        places=1,
+        nominations_open_at=now - timedelta(hours=1),
+        nominations_close_at=now + timedelta(hours=1),
+        voting_opens_at=now + timedelta(hours=2),
+        voting_closes_at=now + timedelta(hours=3),
+        term_starts_on=(now + timedelta(days=1)).date(),
+        tie_rule="lot",
+    )
+    applicant = UserFactory()
+    with pytest.raises(ValidationError) as exc:
+        ms.candidate_propose(
+            actor=voters[0], election=election, person=applicant, organisation=world.business
+        )
+    assert "public sector" in exc.value.error_dict["organisation"][0].message
+    ms.candidate_propose(
+        actor=voters[0], election=election, person=applicant, organisation=world.council
+    )
+
+
+# --- voting ------------------------------------------------------------------------------------
+
+
+def test_each_voting_member_at_the_opening_is_an_elector(world, voters, contest):
+    election, a, b = contest
+    ms.ballot_cast(voter=voters[0], election=election, choices=[a.pk])
+    electors = set(Elector.objects.filter(election=election).values_list("person_id", flat=True))
+    assert electors == {world.chair.pk, world.member.pk, *(v.pk for v in voters)}
+
+
+def test_someone_whose_membership_ended_before_voting_opened_has_no_vote(world, voters):
+    election = chair_election(world)
+    a = stand(election, world.member, voters[0], voters[1])
+    ms.membership_end(
+        actor=None,
+        membership=Membership.objects.get(person=voters[3]),
+        ends_on=timezone.localdate(),
+    )
+    election = set_phase(election, "voting")
+    with pytest.raises(ValidationError, match="not entitled"):
+        ms.ballot_cast(voter=voters[3], election=election, choices=[a.pk])
+
+
+def test_a_member_of_another_body_cannot_vote(world, contest):
+    election, a, _ = contest
+    with pytest.raises(ValidationError, match="not entitled"):
+        ms.ballot_cast(voter=world.other_member, election=election, choices=[a.pk])
+
+
+def test_one_vote_per_voter(world, voters, contest):
+    election, a, b = contest
+    ms.ballot_cast(voter=voters[0], election=election, choices=[a.pk])
+    with pytest.raises(ValidationError, match="already voted"):
+        ms.ballot_cast(voter=voters[0], election=election, choices=[b.pk])
+    assert Ballot.objects.filter(election=election).count() == 1
+
+
+@pytest.mark.parametrize("phase", ["nominations", "between", "counting"])
+def test_no_one_votes_outside_the_voting_window(world, voters, contest, phase):
+    election, a, _ = contest
+    set_phase(election, phase)
+    with pytest.raises(ValidationError, match="Voting is not open"):
+        ms.ballot_cast(voter=voters[0], election=election, choices=[a.pk])
+
+
+def test_a_ballot_chooses_at_most_one_for_a_single_post(world, voters, contest):
+    election, a, b = contest
+    with pytest.raises(ValidationError, match="no more than 1"):
+        ms.ballot_cast(voter=voters[0], election=election, choices=[a.pk, b.pk])
+    with pytest.raises(ValidationError, match="Choose a candidate, or abstain"):
+        ms.ballot_cast(voter=voters[0], election=election, choices=[])
+    with pytest.raises(ValidationError, match="from the candidates listed"):
+        ms.ballot_cast(voter=voters[0], election=election, choices=[999999])
+    assert not Participation.objects.filter(election=election).exists()
+
+
+def test_an_explicit_abstention_counts_in_the_turnout(world, voters, contest):
+    election, _, _ = contest
+    ms.ballot_cast(voter=voters[0], election=election, choices=[], abstain=True)
+    assert election_turnout(election=election).voted == 1
+
+
+def test_turnout_counts_voters_while_voting_is_open(world, voters, contest):
+    election, a, _ = contest
+    ms.ballot_cast(voter=voters[0], election=election, choices=[a.pk])
+    assert election_turnout(election=election) == ms.Turnout(voted=1, electorate=6)
+
+
+# --- closing and the result ----------------------------------------------------------------------
+
+
+def test_closing_counts_publishes_and_makes_the_winner_chair(world, voters, contest, today):
+    election, a, b = contest
+    for voter in voters[:3]:
+        ms.ballot_cast(voter=voter, election=election, choices=[a.pk])
+    receipt = ms.ballot_cast(voter=voters[3], election=election, choices=[b.pk])
+    ms.ballot_cast(voter=world.chair, election=election, choices=[], abstain=True)
+    assert not receipt_counted(election=election, receipt=receipt)  # nothing before the close
+    election = close(election, actor=world.coordinator)
+    a.refresh_from_db(), b.refresh_from_db()
+    assert (a.votes, a.elected, b.votes, b.elected) == (3, True, 1, False)
+    assert (election.turnout, election.electorate_size, election.abstentions) == (5, 6, 1)
+    assert election.outcome == "Elected by the most votes."
+    assert receipt_counted(election=election, receipt=receipt.lower())
+    start = election.term_starts_on
+    new_chair = Membership.objects.get(person=world.member, starts_on=start)
+    assert new_chair.role == Role.CHAIR
+    old = Membership.objects.get(person=world.chair, role=Role.CHAIR)
+    assert old.ends_on == start and old.end_reason == "Elected chair"
+    assert Membership.objects.get(person=world.chair, starts_on=start).role == Role.MEMBER
+    assert new_chair.history.first().history_change_reason == "Appointed"
+
+
+def test_a_closed_election_cannot_be_changed(world, voters, contest):
+    election, a, _ = contest
+    election = close(election, actor=None)
+    with pytest.raises(ValidationError):
+        ms.ballot_cast(voter=voters[0], election=election, choices=[a.pk])
+    with pytest.raises(ValidationError, match="already closed"):
+        close(election, actor=None)
+    with pytest.raises(ValidationError, match="already closed"):
+        ms.election_cancel(actor=None, election=election)
+
+
+def test_a_tie_is_settled_by_lot_and_recorded(world, voters, contest):
+    election, a, b = contest
+    ms.ballot_cast(voter=voters[0], election=election, choices=[a.pk])
+    ms.ballot_cast(voter=voters[1], election=election, choices=[b.pk])
+    election = close(election, actor=None)
+    assert "tied on 1 vote" in election.outcome and "chosen by drawing lots" in election.outcome
+    assert Candidate.objects.filter(election=election, elected=True).count() == 1
+
+
+def test_a_tie_under_the_reballot_rule_leads_to_a_reballot(world, voters):
+    election = chair_election(world, tie_rule="reballot")
+    a = stand(election, world.member, voters[0], voters[1])
+    b = stand(election, voters[2], voters[0], voters[3])
+    election = set_phase(election, "voting")
+    ms.ballot_cast(voter=voters[0], election=election, choices=[a.pk])
+    ms.ballot_cast(voter=voters[1], election=election, choices=[b.pk])
+    election = close(election, actor=None)
+    assert "re-ballot" in election.outcome
+    assert not Candidate.objects.filter(election=election, elected=True).exists()
+    now = timezone.now()
+    reballot = ms.election_reballot(
+        actor=None, election=election, voting_opens_at=now, voting_closes_at=now + timedelta(days=2)
+    )
+    assert {c.person for c in reballot.candidates.all()} == {world.member, voters[2]}
+    assert reballot.phase() == "voting" and reballot.reballot_of == election
+
+
+def test_a_seat_election_fills_the_places(world, voters):
+    now = timezone.now()
+    seat = ms.seat_create(actor=None, body=world.board, name="Business", count=2, sector="private")
+    election = ms.election_create(
+        actor=None,
+        body=world.board,
+        post="seat",
+        seat=seat,
+        places=2,
+        nominations_open_at=now - timedelta(hours=1),
+        nominations_close_at=now + timedelta(hours=1),
+        voting_opens_at=now + timedelta(hours=2),
+        voting_closes_at=now + timedelta(hours=3),
+        term_starts_on=(now + timedelta(days=1)).date(),
+        tie_rule="lot",
+    )
+    applicants = [UserFactory() for _ in range(3)]
+    standing = []
+    for person in applicants:
+        c = ms.candidate_propose(
+            actor=voters[0], election=election, person=person, organisation=world.business
+        )
+        ms.candidate_second(actor=voters[1], candidate=c)
+        standing.append(
+            ms.candidate_respond(actor=person, candidate=c, accept=True, statement="I can")
+        )
+    election = set_phase(election, "voting")
+    ms.ballot_cast(voter=voters[0], election=election, choices=[standing[0].pk, standing[1].pk])
+    ms.ballot_cast(voter=voters[1], election=election, choices=[standing[0].pk, standing[1].pk])
+    ms.ballot_cast(voter=voters[2], election=election, choices=[standing[2].pk])
+    close(election, actor=None)
+    appointed = set(Membership.objects.filter(seat=seat).values_list("person_id", flat=True))
+    assert appointed == {applicants[0].pk, applicants[1].pk}
+
+
+# --- secrecy by construction ---------------------------------------------------------------------
+
+
+def _fields(model):
+    return model._meta.get_fields(include_hidden=True)
+
+
+@pytest.mark.parametrize("model", [Ballot, Participation, Elector])
+def test_voting_records_carry_no_time_and_no_sequential_key(model):
+    assert isinstance(model._meta.pk, models.UUIDField)
+    assert not [f for f in _fields(model) if isinstance(f, models.DateField | models.DateTimeField)]
+
+
+def test_no_column_links_a_ballot_to_a_voter():
+    for f in _fields(Ballot):
+        if f.is_relation:
+            assert f.related_model is Election, f"Ballot.{f.name} points at {f.related_model}"
+    # Nothing points at a ballot either.
+    assert not [f for f in _fields(Ballot) if f.auto_created and not f.concrete]
+    assert not [f for f in _fields(Participation) if f.is_relation and f.related_model is Ballot]
+
+
+def test_ballots_and_participations_have_no_history_and_no_admin():
+    from django.apps import apps
+
+    names = {m.__name__ for m in apps.get_models()}
+    assert not {"HistoricalBallot", "HistoricalParticipation", "HistoricalElector"} & names
+    assert Ballot not in admin.site._registry
+    assert Participation not in admin.site._registry
+    assert Elector not in admin.site._registry
+
+
+def test_closing_seals_the_ballots_with_new_keys(world, voters, contest):
+    election, a, b = contest
+    ms.ballot_cast(voter=voters[0], election=election, choices=[a.pk])
+    ms.ballot_cast(voter=voters[1], election=election, choices=[b.pk])
+    before = set(Ballot.objects.filter(election=election).values_list("id", flat=True))
+    receipts = set(Ballot.objects.filter(election=election).values_list("receipt", flat=True))
+    close(election, actor=None)
+    after = set(Ballot.objects.filter(election=election).values_list("id", flat=True))
+    assert len(after) == 2 and not before & after
+    assert (
+        set(Ballot.objects.filter(election=election).values_list("receipt", flat=True)) == receipts
+    )
+
+
+def test_a_user_cannot_reach_a_ballot_through_relations():
+    assert not hasattr(User, "ballots")
+    assert not [f for f in _fields(User) if f.is_relation and f.related_model is Ballot]
+
+
+def test_voting_cannot_be_closed_early_while_some_have_not_voted(world, voters, contest):
+    election, a, _ = contest
+    ms.ballot_cast(voter=voters[0], election=election, choices=[a.pk])
+    with pytest.raises(ValidationError, match="have not voted yet"):
+        ms.election_close(actor=None, election=election)
+
+
+def test_voting_can_be_closed_early_once_everyone_has_voted(world, voters, contest):
+    election, a, _ = contest
+    for person in [world.chair, world.member, *voters]:
+        ms.ballot_cast(voter=person, election=election, choices=[a.pk])
+    assert ms.election_close(actor=None, election=election).status == "closed"
+
+
+def test_the_new_chair_takes_every_part_of_a_split_membership(world, voters, contest):
+    election, a, b = contest
+    # The winner's membership was split earlier (e.g. a change of organisation).
+    m = Membership.objects.get(person=world.member)
+    split = election.term_starts_on + timedelta(days=5)
+    ms.membership_end(actor=None, membership=m, ends_on=split)
+    ms.membership_create(
+        actor=None,
+        body=world.board,
+        seat=world.board_seat,
+        person=world.member,
+        organisation=world.council,
+        starts_on=split,
+    )
+    ms.ballot_cast(voter=voters[0], election=election, choices=[a.pk])
+    election = close(election)
+    roles = list(
+        Membership.objects.filter(person=world.member, starts_on__gte=election.term_starts_on)
+        .order_by("starts_on")
+        .values_list("role", flat=True)
+    )
+    assert roles == ["chair", "chair"] and election.outcome == "Elected by the most votes."

@@ -1,0 +1,44 @@
+"""Settings come from the environment, and production settings are safe."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "PARTNERSHIP_ENV_FILE": "", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_site_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    result = run_manage("check", DJANGO_DEBUG="false")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_deploy_check_reports_nothing_with_production_settings():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="partnership.example.gov.uk",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_mistyped_boolean_is_an_error():
+    result = run_manage("check", DJANGO_DEBUG="maybe")
+    assert result.returncode != 0 and "DJANGO_DEBUG must be true or false" in result.stderr

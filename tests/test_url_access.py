@@ -1,0 +1,284 @@
+"""Every URL, for every role: who gets the page, who is sent to sign in, who is refused.
+
+A new URL without a row here fails test_every_url_is_in_the_matrix.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import UserFactory
+
+ROLES = [
+    "anonymous",
+    "outsider",
+    "other_member",
+    "member",
+    "chair",
+    "group_coordinator",
+    "coordinator",
+]
+PUBLIC = dict.fromkeys(ROLES, 200)
+SIGNED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": "login"}
+PARTNERSHIP_COORDINATOR = {**dict.fromkeys(ROLES, 403), "anonymous": "login", "coordinator": 200}
+GROUP_COORDINATORS = {**PARTNERSHIP_COORDINATOR, "group_coordinator": 200}
+
+
+def urls(w):
+    p = w.partnership.slug
+    board = {"partnership": p, "body": w.board.slug}
+    group = {"partnership": p, "body": w.group.slug}
+    sub = {"partnership": p, "body": w.subgroup.slug}
+    return [
+        ("home", {}, dict.fromkeys(ROLES, 302)),
+        ("membership:structure", {"partnership": p}, PUBLIC),
+        ("partnership:organisation_list", {"partnership": p}, PUBLIC),
+        ("membership:body", board, PUBLIC),
+        ("membership:body", sub, PUBLIC),
+        ("partnership:body_create", {"partnership": p}, GROUP_COORDINATORS),
+        ("partnership:body_edit", board, PARTNERSHIP_COORDINATOR),
+        ("partnership:body_edit", group, GROUP_COORDINATORS),
+        ("partnership:body_edit", sub, GROUP_COORDINATORS),
+        ("membership:body_close", board, PARTNERSHIP_COORDINATOR),
+        ("membership:body_close", sub, GROUP_COORDINATORS),
+        ("membership:seat_create", board, PARTNERSHIP_COORDINATOR),
+        ("membership:seat_create", group, GROUP_COORDINATORS),
+        ("membership:seat_edit", {**board, "pk": w.board_seat.pk}, PARTNERSHIP_COORDINATOR),
+        ("membership:seat_edit", {**group, "pk": w.group_seat.pk}, GROUP_COORDINATORS),
+        ("membership:membership_create", board, PARTNERSHIP_COORDINATOR),
+        ("membership:membership_create", group, GROUP_COORDINATORS),
+        (
+            "membership:membership_detail",
+            {**board, "pk": w.member_membership.pk},
+            PARTNERSHIP_COORDINATOR,
+        ),
+        (
+            "membership:membership_end",
+            {**board, "pk": w.member_membership.pk},
+            PARTNERSHIP_COORDINATOR,
+        ),
+        ("partnership:organisation_create", {"partnership": p}, PARTNERSHIP_COORDINATOR),
+        (
+            "partnership:organisation_edit",
+            {"partnership": p, "pk": w.council.pk},
+            PARTNERSHIP_COORDINATOR,
+        ),
+        ("membership:appointment_list", {"partnership": p}, PARTNERSHIP_COORDINATOR),
+        ("account:home", {}, SIGNED_IN),
+        ("account:profile", {}, SIGNED_IN),
+        ("login", {}, {**PUBLIC, **{r: 302 for r in ROLES if r != "anonymous"}}),
+        ("password_reset", {}, PUBLIC),
+        ("password_reset_done", {}, PUBLIC),
+        ("password_reset_complete", {}, PUBLIC),
+    ]
+
+
+def _client_for(client, world, role):
+    if role != "anonymous":
+        client.force_login(getattr(world, role))
+    return client
+
+
+def _check(response, expected, url):
+    if expected == "login":
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url
+    else:
+        assert response.status_code == expected, url
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_get_every_url_as(role, client, world):
+    client = _client_for(client, world, role)
+    for name, kwargs, expected in urls(world):
+        url = reverse(name, kwargs=kwargs)
+        _check(client.get(url), expected[role], url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_post_to_appointment_end_as(role, client, world):
+    client = _client_for(client, world, role)
+    appointment = world.group_coordinator.appointments.get()
+    url = reverse(
+        "membership:appointment_end",
+        kwargs={"partnership": world.partnership.slug, "pk": appointment.pk},
+    )
+    response = client.post(url)
+    expected = {**PARTNERSHIP_COORDINATOR, "coordinator": 302}[role]
+    _check(response, expected, url)
+    appointment.refresh_from_db()
+    assert (appointment.ends_on is not None) == (role == "coordinator")
+
+
+@pytest.mark.parametrize("role", ["outsider", "member", "chair", "group_coordinator"])
+def test_refused_roles_change_nothing_by_posting(role, client, world):
+    client = _client_for(client, world, role)
+    url = reverse(
+        "membership:membership_end",
+        kwargs={
+            "partnership": world.partnership.slug,
+            "body": world.board.slug,
+            "pk": world.member_membership.pk,
+        },
+    )
+    response = client.post(url, {"ends_on_day": "1", "ends_on_month": "1", "ends_on_year": "2027"})
+    assert response.status_code == 403
+    world.member_membership.refresh_from_db()
+    assert world.member_membership.ends_on is None
+
+
+def test_an_id_from_another_body_is_not_found(client, world):
+    """Changing the id in the URL cannot reach another body's records, even for a co-ordinator."""
+    client.force_login(world.coordinator)
+    p = world.partnership.slug
+    wrong = [
+        reverse(
+            "membership:membership_detail",
+            kwargs={"partnership": p, "body": world.board.slug, "pk": world.other_membership.pk},
+        ),
+        reverse(
+            "membership:membership_end",
+            kwargs={"partnership": p, "body": world.board.slug, "pk": world.other_membership.pk},
+        ),
+        reverse(
+            "membership:seat_edit",
+            kwargs={"partnership": p, "body": world.board.slug, "pk": world.other_seat.pk},
+        ),
+    ]
+    for url in wrong:
+        assert client.get(url).status_code == 404, url
+
+
+def test_a_group_coordinator_cannot_reach_another_group_by_its_slug(client, world):
+    client.force_login(world.group_coordinator)
+    url = reverse(
+        "membership:membership_detail",
+        kwargs={
+            "partnership": world.partnership.slug,
+            "body": world.other.slug,
+            "pk": world.other_membership.pk,
+        },
+    )
+    assert client.get(url).status_code == 403
+
+
+def test_an_unknown_body_is_not_found(client, world):
+    url = reverse("membership:body", kwargs={"partnership": world.partnership.slug, "body": "nope"})
+    assert client.get(url).status_code == 404
+
+
+def _all_url_names(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            if pattern.app_name == "admin":
+                continue
+            yield from _all_url_names(pattern, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield prefix + pattern.name
+
+
+def test_every_url_is_in_the_matrix(world):
+    covered = {name for name, _, _ in urls(world)} | {
+        "membership:appointment_end",  # POST only: test_post_to_appointment_end_as
+        "logout",  # POST only: the browser journey signs out
+        "password_reset_confirm",  # needs a token: tests/membership/test_views.py
+        # Elections: test_election_urls_as and the test_post_* tests below.
+        "membership:election_list",
+        "membership:election_detail",
+        "membership:election_create",
+        "membership:ballot",
+        "membership:candidate_respond",
+        "membership:election_close",
+        "membership:candidate_propose",
+        "membership:candidate_second",
+        "membership:election_cancel",
+        "membership:election_reballot",
+    }
+    assert set(_all_url_names()) - covered == set()
+
+
+@pytest.fixture
+def contest(world):
+    from tests.membership.elections_helpers import chair_election, set_phase, stand
+
+    voter = UserFactory()
+    from membership import services as ms
+
+    ms.membership_create(
+        actor=None, body=world.board, seat=world.board_seat, person=voter, starts_on=world.start
+    )
+    election = chair_election(world)
+    candidate = stand(election, world.member, world.chair, voter)
+    return set_phase(election, "voting"), candidate
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_election_urls_as(role, client, world, contest):
+    election, candidate = contest
+    client = _client_for(client, world, role)
+    board = {"partnership": world.partnership.slug, "body": world.board.slug}
+    voters = {**dict.fromkeys(ROLES, 403), "anonymous": "login", "chair": 200, "member": 200}
+    candidate_only = {**dict.fromkeys(ROLES, 403), "anonymous": "login", "member": 200}
+    for name, kwargs, expected in [
+        ("membership:election_list", board, PUBLIC),
+        ("membership:election_detail", {**board, "pk": election.pk}, PUBLIC),
+        ("membership:election_create", board, PARTNERSHIP_COORDINATOR),
+        ("membership:ballot", {**board, "pk": election.pk}, voters),
+        (
+            "membership:candidate_respond",
+            {**board, "pk": election.pk, "candidate": candidate.pk},
+            candidate_only,
+        ),
+    ]:
+        url = reverse(name, kwargs=kwargs)
+        _check(client.get(url), expected[role], url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_post_to_election_close_as(role, client, world, contest):
+    from tests.membership.elections_helpers import set_phase
+
+    election, _ = contest
+    set_phase(election, "counting")
+    client = _client_for(client, world, role)
+    url = reverse(
+        "membership:election_close",
+        kwargs={"partnership": world.partnership.slug, "body": world.board.slug, "pk": election.pk},
+    )
+    _check(client.post(url), {**PARTNERSHIP_COORDINATOR, "coordinator": 302}[role], url)
+    election.refresh_from_db()
+    assert (election.status == "closed") == (role == "coordinator")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_post_nominations_as(role, client, world, contest):
+    """Only voting members of the body may propose or second (members elsewhere get 403)."""
+    from membership import services as ms
+    from tests.membership.elections_helpers import set_phase
+
+    election, candidate = contest
+    set_phase(election, "nominations")
+    proposal = ms.candidate_propose(actor=world.chair, election=election, person=world.chair)
+    client = _client_for(client, world, role)
+    board = {"partnership": world.partnership.slug, "body": world.board.slug, "pk": election.pk}
+    voting = {**dict.fromkeys(ROLES, 403), "anonymous": "login", "chair": 302, "member": 302}
+    url = reverse("membership:candidate_second", kwargs={**board, "candidate": proposal.pk})
+    _check(client.post(url), voting[role], url)
+    url = reverse("membership:candidate_propose", kwargs=board)
+    _check(client.post(url, {"person": world.member.pk}), voting[role], url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_post_to_election_cancel_and_reballot_as(role, client, world, contest):
+    from tests.membership.elections_helpers import set_phase
+
+    election, _ = contest
+    set_phase(election, "nominations")
+    client = _client_for(client, world, role)
+    board = {"partnership": world.partnership.slug, "body": world.board.slug, "pk": election.pk}
+    expected = {**PARTNERSHIP_COORDINATOR, "coordinator": 302}[role]
+    _check(client.post(reverse("membership:election_reballot", kwargs=board)), expected, "reballot")
+    _check(client.post(reverse("membership:election_cancel", kwargs=board)), expected, "cancel")
+    election.refresh_from_db()
+    assert (election.status == "cancelled") == (role == "coordinator")
