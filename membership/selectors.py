@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from membership.models import (
@@ -18,6 +18,7 @@ from membership.models import (
     User,
 )
 from partnership.models import Body, Partnership, Sector
+from partnership.selectors import ancestor_ids
 
 
 def body_memberships(*, body: Body, current: bool = True) -> QuerySet[Membership]:
@@ -133,3 +134,28 @@ def recent_elections(*, body: Body, limit: int = 5) -> list[Election]:
         )
         .order_by("-voting_closes_at")[:limit]
     )
+
+
+def body_coordinators(*, body: Body, on=None) -> list[User]:
+    """The people who co-ordinate this body today: a co-ordinator appointment for it, for a
+    body above it, or for the whole partnership. They are the ones told and chased."""
+    on = on or timezone.localdate()
+    appointments = (
+        Appointment.objects.current(on=on)
+        .filter(partnership_id=body.partnership_id, role="coordinator")
+        .filter(Q(body__isnull=True) | Q(body_id__in=[body.pk, *ancestor_ids(body)]))
+        .select_related("person")
+    )
+    people = {a.person_id: a.person for a in appointments}
+    return sorted(people.values(), key=lambda p: p.full_name)
+
+
+def body_office_holders(*, body: Body, on=None) -> dict[str, User]:
+    """Who is chair and deputy chair of the body on a day: {"chair": user, ...}."""
+    on = on or timezone.localdate()
+    return {
+        m.role: m.person
+        for m in Membership.objects.current(on=on)
+        .filter(body=body, role__in=["chair", "deputy_chair"])
+        .select_related("person")
+    }

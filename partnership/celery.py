@@ -35,4 +35,16 @@ app.conf.beat_schedule = {
         "task": "membership.tasks.run_elections",
         "schedule": 60.0,
     },
+    # Meetings: papers not out a week before, overdue actions, minutes awaiting approval.
+    # Each person is told once about each thing, so running often only means sooner.
+    "hourly-chase-meetings": {
+        "task": "governance.tasks.chase_meetings",
+        "schedule": crontab(minute=15),
+    },
+    # Agenda packs and minutes are rendered when they change; this catches any render that
+    # was lost (a worker down when the change was made).
+    "every-ten-minutes-render-stale-documents": {
+        "task": "governance.tasks.render_stale_documents",
+        "schedule": 600.0,
+    },
 }

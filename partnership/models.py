@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -166,3 +167,25 @@ class PartnershipUserObjectPermission(UserObjectPermissionBase):
 
 class BodyUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Body, on_delete=models.CASCADE)
+
+
+class Notice(models.Model):
+    """A message to one person, shown in the app and sent by e-mail. ``key`` names what it is
+    about (``paper-late:12``); one notice per key and person makes every chaser idempotent."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+    )
+    key = models.CharField(max_length=200)
+    subject = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="one_notice_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,18 +1,53 @@
-"""The one place e-mails are sent from. Each message is a subject/text/html triplet under
-templates/emails/<name>_{subject.txt,body.txt,body.html}."""
+"""The one place messages to people are sent from. Each message is a subject/text/html
+triplet under templates/emails/<name>_{subject.txt,body.txt,body.html}.
+
+``notify`` sends an e-mail. ``notify_once`` also keeps a Notice, which the person sees in the
+app, and sends nothing if a notice with the same key already exists: chasers call it as often
+as they run and each person hears once.
+"""
+
+from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+
+from partnership.models import Notice
+
+
+def _render(template: str, context: dict) -> tuple[str, str, str]:
+    context = {**context, "site_url": settings.SITE_URL}
+    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+    text = render_to_string(f"emails/{template}_body.txt", context)
+    html = render_to_string(f"emails/{template}_body.html", context)
+    return subject, text, html
+
+
+def _send(to, subject: str, text: str, html: str) -> None:
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
 
 
 def notify(*, to, template: str, context: dict) -> None:
     """Send one e-mail to one person. Raises if it cannot be sent, so a caller inside a
     transaction rolls back its claim and the job retries."""
-    context = {**context, "site_url": settings.SITE_URL}
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-    text = render_to_string(f"emails/{template}_body.txt", context)
-    html = render_to_string(f"emails/{template}_body.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    _send(to, *_render(template, context))
+
+
+def notify_once(*, to, key: str, template: str, context: dict, url: str = "") -> bool:
+    """Tell a person once about ``key``: a notice in the app and an e-mail. Returns whether it
+    was sent now. The notice row and the e-mail stand or fall together: if sending fails the
+    row is rolled back and the next run tries again; if the row exists, nothing is sent."""
+    if not to.is_active or Notice.objects.filter(recipient=to, key=key).exists():
+        return False
+    subject, text, html = _render(template, {**context, "recipient": to})
+    try:
+        with transaction.atomic():
+            Notice.objects.create(recipient=to, key=key, subject=subject, url=url)
+            _send(to, subject, text, html)
+    except IntegrityError:
+        # Another worker claimed the same notice between our check and our insert.
+        return False
+    return True

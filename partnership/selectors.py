@@ -50,3 +50,16 @@ def descendant_ids(*, body: Body) -> set[int]:
             found.add(pk)
             stack.extend(children.get(pk, []))
     return found
+
+
+def ancestor_ids(body: Body) -> list[int]:
+    """Ids of the bodies above ``body``, nearest first, in one query."""
+    parents = dict(
+        Body.objects.filter(partnership_id=body.partnership_id).values_list("id", "parent_id")
+    )
+    found: list[int] = []
+    current = parents.get(body.pk)
+    while current is not None and current not in found:
+        found.append(current)
+        current = parents.get(current)
+    return found

@@ -134,6 +134,11 @@ STATICFILES_DIRS = [
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+# Meeting papers and rendered PDFs: never served from disk, only through views that check
+# who is asking. Uploads larger than PAPER_MAX_BYTES are refused with a message on the form.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+PAPER_MAX_BYTES = env_int("PAPER_MAX_BYTES", default=20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # E-mail: the console locally, SMTP when EMAIL_HOST is set.
 EMAIL_BACKEND = env_str(

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from governance import views as governance_views
 from membership.forms_auth import (
     EmailAuthenticationForm,
     GovukPasswordResetForm,
@@ -59,7 +60,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include(auth_patterns)),
     path("account/", include("membership.urls_account")),
+    path("account/meetings/", governance_views.my_meetings, name="my_meetings"),
     path("p/<slug:partnership>/", include((structure_patterns, "partnership"))),
     path("p/<slug:partnership>/", include("membership.urls")),
+    path("p/<slug:partnership>/", include("governance.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -62,6 +62,16 @@ def _fast_and_strict():
         engine["OPTIONS"]["string_if_invalid"] = InvalidVariable("%s")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_files(tmp_path_factory):
+    """Uploaded papers and rendered PDFs go to a temporary folder, not var/private."""
+    from governance.models import private_storage
+
+    private_storage._location = str(tmp_path_factory.mktemp("private"))
+    for cached in ("base_location", "location"):
+        private_storage.__dict__.pop(cached, None)
+
+
 def fresh(user):
     """The user as a new request would load it: rights are cached per user instance."""
     return type(user).objects.get(pk=user.pk)

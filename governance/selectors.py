@@ -1,0 +1,374 @@
+"""Reads about meetings, and the one place that decides who sees what of them.
+
+The rules, for every route (pages, files, PDFs, feeds, search):
+- A draft agenda is seen only by the body's co-ordinators and its chair and deputy.
+- A published agenda is public; its confidential items are seen only by the body's members
+  and co-ordinators.
+- A paper is seen by members once it is circulated, and by the public too unless it or its
+  item is confidential. Co-ordinators see every paper from the moment it is added.
+- Minutes are public only once approved, and only their public items. Drafts and returned
+  drafts are seen by co-ordinators and the chair and deputy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from governance.models import (
+    Action,
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    DeclaredInterest,
+    Meeting,
+    MeetingStatus,
+    MinuteEntry,
+    Minutes,
+    MinutesStatus,
+    Paper,
+)
+from membership.models import Membership, User
+from partnership import permissions as perms
+from partnership.models import Body, Partnership
+
+PUBLIC_STATUSES = [MeetingStatus.PUBLISHED, MeetingStatus.CANCELLED]
+
+
+@dataclass(frozen=True)
+class MeetingAccess:
+    manage: bool = False  # a co-ordinator of the body
+    chair: bool = False  # the chair or deputy chair
+    member: bool = False  # sits on the body (or co-ordinates it)
+
+    @property
+    def see_drafts(self) -> bool:
+        return self.manage or self.chair
+
+    @property
+    def see_confidential(self) -> bool:
+        return self.member or self.manage
+
+    @property
+    def public(self) -> bool:
+        return not self.see_confidential
+
+
+PUBLIC = MeetingAccess()
+
+
+def body_access(user, body: Body) -> MeetingAccess:
+    return MeetingAccess(
+        manage=perms.can_manage_body(user, body),
+        chair=perms.can_chair_body(user, body),
+        member=perms.can_view_private_body(user, body),
+    )
+
+
+def meeting_visible(meeting: Meeting, access: MeetingAccess) -> bool:
+    if access.see_drafts:
+        return True
+    # A meeting cancelled before its agenda was published was never public.
+    return meeting.status in PUBLIC_STATUSES and meeting.published_at is not None
+
+
+def get_meeting_or_404(user, partnership: str, pk: int) -> tuple[Meeting, MeetingAccess]:
+    """The meeting and what this user may see of it, or 404 if they may not see it at all."""
+    try:
+        meeting = Meeting.objects.select_related("body__partnership").get(
+            pk=pk, body__partnership__slug=partnership
+        )
+    except Meeting.DoesNotExist as exc:
+        raise Http404("No such meeting") from exc
+    access = body_access(user, meeting.body)
+    if not meeting_visible(meeting, access):
+        raise Http404("No such meeting")
+    return meeting, access
+
+
+def items_visible(qs: QuerySet[AgendaItem], access: MeetingAccess) -> QuerySet[AgendaItem]:
+    return qs if access.see_confidential else qs.filter(confidential=False)
+
+
+def papers_visible(qs: QuerySet[Paper], access: MeetingAccess) -> QuerySet[Paper]:
+    if access.manage:
+        return qs
+    qs = qs.filter(circulated_at__isnull=False).exclude(file="")
+    if not access.see_confidential:
+        qs = qs.filter(confidential=False, item__confidential=False)
+    return qs
+
+
+def paper_visible(paper: Paper, access: MeetingAccess) -> bool:
+    return papers_visible(Paper.objects.filter(pk=paper.pk), access).exists()
+
+
+@dataclass
+class Agenda:
+    meeting: Meeting
+    items: list[AgendaItem]
+    withheld: int = 0  # confidential items the viewer may not see
+    late_papers: list[Paper] = field(default_factory=list)
+
+
+def agenda(*, meeting: Meeting, access: MeetingAccess) -> Agenda:
+    """The items the viewer may see, each with its visible papers, declared interests and
+    actions, in a fixed number of queries."""
+    all_items = meeting.items.all()
+    items = list(
+        items_visible(all_items, access).prefetch_related(
+            Prefetch(
+                "papers",
+                queryset=papers_visible(Paper.objects.all(), access).select_related("owner"),
+                to_attr="visible_papers",
+            ),
+            Prefetch(
+                "interests",
+                queryset=DeclaredInterest.objects.select_related("person"),
+                to_attr="declared",
+            ),
+        )
+    )
+    withheld = 0 if access.see_confidential else all_items.filter(confidential=True).count()
+    late = []
+    if access.see_drafts and meeting.status != MeetingStatus.CANCELLED:
+        late = papers_late(meeting=meeting)
+    return Agenda(meeting=meeting, items=items, withheld=withheld, late_papers=late)
+
+
+def papers_late(*, meeting: Meeting, now=None) -> list[Paper]:
+    """Papers not out a full week before the meeting: not yet circulated once the deadline
+    has passed, or circulated after it."""
+    now = now or timezone.now()
+    due = meeting.papers_due_at
+    return [
+        p
+        for p in Paper.objects.filter(item__meeting=meeting).select_related("owner", "item")
+        if (p.circulated_at is None and now >= due) or (p.circulated_at and p.circulated_at > due)
+    ]
+
+
+def meetings_for(*, user, partnership: Partnership, body: Body | None = None) -> QuerySet[Meeting]:
+    """The meetings this user may see: published ones for everyone, drafts for those who
+    run the body."""
+    qs = Meeting.objects.filter(body__partnership=partnership).select_related("body__partnership")
+    if body is not None:
+        qs = qs.filter(body=body)
+    public = Q(status__in=PUBLIC_STATUSES, published_at__isnull=False)
+    if getattr(user, "is_authenticated", False):
+        drafts = [
+            b.pk
+            for b in Body.objects.filter(partnership=partnership)
+            if body_access(user, b).see_drafts
+        ]
+        public |= Q(body_id__in=drafts)
+    return qs.filter(public).order_by("held_on", "start_time")
+
+
+def upcoming_for_person(*, person: User) -> list[tuple[Meeting, Attendance | None]]:
+    """A member's published meetings from today, with their apologies if sent."""
+    today = timezone.localdate()
+    body_ids = (
+        Membership.objects.filter(person=person)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=today))
+        .values("body_id")
+    )
+    meetings = list(
+        Meeting.objects.filter(
+            body_id__in=body_ids, held_on__gte=today, status=MeetingStatus.PUBLISHED
+        )
+        .select_related("body__partnership")
+        .order_by("held_on", "start_time")[:20]
+    )
+    mine = {
+        a.meeting_id: a
+        for a in Attendance.objects.filter(person=person, meeting__in=meetings).select_related(
+            "substitute"
+        )
+    }
+    return [(m, mine.get(m.pk)) for m in meetings]
+
+
+def minutes_visible(*, meeting: Meeting, access: MeetingAccess) -> list[Minutes]:
+    """The versions this viewer may see, newest first."""
+    qs = meeting.minutes.select_related("approved_by").prefetch_related("reviews__reviewer")
+    if not access.see_drafts:
+        qs = qs.filter(status=MinutesStatus.APPROVED)
+    return list(qs.order_by("-version"))
+
+
+def minute_entries(*, minutes: Minutes, access: MeetingAccess) -> list[MinuteEntry]:
+    qs = minutes.entries.select_related("item")
+    if not access.see_confidential:
+        qs = qs.filter(item__confidential=False)
+    return list(qs.order_by("item__position", "item_id"))
+
+
+def decisions_log(*, body: Body, access: MeetingAccess) -> list[MinuteEntry]:
+    """Decisions from the approved minutes of the body's meetings, newest meeting first."""
+    qs = MinuteEntry.objects.filter(
+        minutes__meeting__body=body, minutes__status=MinutesStatus.APPROVED
+    ).exclude(decision="")
+    if not access.see_confidential:
+        qs = qs.filter(item__confidential=False)
+    return list(
+        qs.select_related("item", "minutes__meeting__body__partnership").order_by(
+            "-minutes__meeting__held_on", "item__position"
+        )
+    )
+
+
+def action_log(*, body: Body, access: MeetingAccess) -> list[Action]:
+    """The body's actions. The public sees those of public items once the meeting's minutes
+    are approved; members and co-ordinators see all of them."""
+    qs = Action.objects.filter(meeting__body=body).select_related(
+        "owner", "item", "meeting__body__partnership"
+    )
+    if not access.see_confidential:
+        qs = qs.filter(
+            meeting__minutes__status=MinutesStatus.APPROVED,
+        ).filter(Q(item__isnull=True) | Q(item__confidential=False))
+    return list(qs.order_by("done_on", "due_on", "pk").distinct())
+
+
+@dataclass
+class AttendanceRow:
+    person: User
+    present: int = 0
+    apologies: int = 0
+    absent: int = 0
+    substituted: int = 0
+    expected: int = 0
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.present / self.expected) if self.expected else None
+
+
+def financial_year(day: date) -> int:
+    """The year a UK financial year starts in: 1 April to 31 March."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def attendance_by_member(*, body: Body, year: int) -> tuple[list[Meeting], list[AttendanceRow]]:
+    """Each member's attendance at the body's meetings in the financial year starting in
+    April ``year``, for the co-ordinators and the annual membership review."""
+    start, end = date(year, 4, 1), date(year + 1, 3, 31)
+    meetings = list(
+        Meeting.objects.filter(
+            body=body,
+            held_on__range=(start, min(end, timezone.localdate())),
+            status=MeetingStatus.PUBLISHED,
+        ).order_by("held_on")
+    )
+    records = Attendance.objects.filter(meeting__in=meetings).select_related("person")
+    rows: dict[int, AttendanceRow] = {}
+    for record in records:
+        row = rows.setdefault(record.person_id, AttendanceRow(person=record.person))
+        row.expected += 1
+        if record.status == AttendanceStatus.PRESENT:
+            row.present += 1
+        elif record.status == AttendanceStatus.APOLOGIES:
+            row.apologies += 1
+        else:
+            row.absent += 1
+        if record.substitute_id:
+            row.substituted += 1
+    return meetings, sorted(rows.values(), key=lambda r: r.person.full_name)
+
+
+@dataclass
+class SearchHit:
+    kind: str
+    title: str
+    meeting: Meeting
+    snippet: str
+    url: str
+
+
+def _snippet(text: str, words: list[str], width: int = 200) -> str:
+    lowered = text.lower()
+    at = min((lowered.find(w) for w in words if lowered.find(w) >= 0), default=0)
+    start = max(0, at - width // 3)
+    piece = text[start : start + width].strip()
+    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+
+
+def search_published(*, partnership: Partnership, query: str, limit: int = 50) -> list[SearchHit]:
+    """Search what the public may read: published agendas' public items, public circulated
+    papers (their words too), and the public items of approved minutes. Every word must
+    appear. Nothing confidential is ever searched, so nothing confidential is ever found."""
+    words = [w.lower() for w in query.split() if len(w) > 1][:8]
+    if not words:
+        return []
+    published = Q(
+        meeting__status__in=PUBLIC_STATUSES,
+        meeting__published_at__isnull=False,
+        meeting__body__partnership=partnership,
+    )
+    hits: list[SearchHit] = []
+
+    items = AgendaItem.objects.filter(published, confidential=False)
+    for w in words:
+        items = items.filter(Q(title__icontains=w) | Q(decision_required__icontains=w))
+    for item in items.select_related("meeting__body__partnership")[:limit]:
+        hits.append(
+            SearchHit(
+                "Agenda item",
+                item.title,
+                item.meeting,
+                _snippet(item.decision_required or item.title, words),
+                item.meeting.get_absolute_url() + f"#item-{item.pk}",
+            )
+        )
+
+    papers = papers_visible(
+        Paper.objects.filter(
+            item__meeting__status__in=PUBLIC_STATUSES,
+            item__meeting__published_at__isnull=False,
+            item__meeting__body__partnership=partnership,
+        ),
+        PUBLIC,
+    )
+    for w in words:
+        papers = papers.filter(
+            Q(title__icontains=w) | Q(main_issues__icontains=w) | Q(text__icontains=w)
+        )
+    for paper in papers.select_related("item__meeting__body__partnership")[:limit]:
+        meeting = paper.item.meeting
+        hits.append(
+            SearchHit(
+                "Paper",
+                paper.title,
+                meeting,
+                _snippet(f"{paper.main_issues} {paper.text}", words),
+                meeting.get_absolute_url() + f"#paper-{paper.pk}",
+            )
+        )
+
+    entries = MinuteEntry.objects.filter(
+        minutes__status=MinutesStatus.APPROVED,
+        minutes__meeting__body__partnership=partnership,
+        item__confidential=False,
+    )
+    for w in words:
+        entries = entries.filter(
+            Q(text__icontains=w) | Q(decision__icontains=w) | Q(item__title__icontains=w)
+        )
+    for entry in entries.select_related("item", "minutes__meeting__body__partnership")[:limit]:
+        meeting = entry.minutes.meeting
+        hits.append(
+            SearchHit(
+                "Minutes",
+                entry.item.title,
+                meeting,
+                _snippet(f"{entry.text} {entry.decision}", words),
+                meeting.get_absolute_url() + "#minutes",
+            )
+        )
+    hits.sort(key=lambda h: h.meeting.held_on, reverse=True)
+    return hits[:limit]

@@ -1,0 +1,222 @@
+"""Writes about who came and what was declared and agreed: apologies and substitutes,
+attendance, interests declared against items, and actions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from governance.models import (
+    Action,
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    DeclaredInterest,
+    Meeting,
+    MeetingStatus,
+)
+from governance.services.meetings import _lock, documents_refresh_later, meeting_members
+from membership.models import Membership, User
+from membership.selectors import body_coordinators
+from partnership.history import record_actor
+from partnership.notifications import notify_once
+
+
+def _membership_on_meeting(meeting: Meeting, person: User) -> Membership | None:
+    return next((m for m in meeting_members(meeting=meeting) if m.person_id == person.pk), None)
+
+
+def substitutes_allowed(*, meeting: Meeting, membership: Membership) -> list[User]:
+    """Who may stand in for this member: someone from the same organisation, or, for a seat
+    that a body nominates (the Partnership Board's group representatives), a member of that
+    body. Only people who hold a place in the partnership on the day qualify, so the
+    organisation they come from is known, not claimed."""
+    on = meeting.held_on
+    places = Membership.objects.current(on=on).filter(
+        body__partnership_id=meeting.body.partnership_id
+    )
+    if membership.seat.nominating_body_id:
+        places = places.filter(body_id=membership.seat.nominating_body_id)
+    elif membership.organisation_id:
+        places = places.filter(organisation_id=membership.organisation_id)
+    else:
+        return []
+    sitting = {m.person_id for m in meeting_members(meeting=meeting)}
+    people = {
+        m.person_id: m.person
+        for m in places.select_related("person")
+        if m.person_id not in sitting and m.person.is_active
+    }
+    return sorted(people.values(), key=lambda p: p.full_name)
+
+
+def _check_substitute(meeting: Meeting, membership: Membership, substitute: User | None) -> None:
+    if substitute is None:
+        return
+    if substitute.pk not in {
+        p.pk for p in substitutes_allowed(meeting=meeting, membership=membership)
+    }:
+        if membership.seat.nominating_body_id:
+            where = f"a member of the {membership.seat.nominating_body.name}"
+        else:
+            where = f"someone from {membership.organisation or 'the same organisation'}"
+        raise ValidationError(
+            {"substitute": f"A substitute for {membership.person} must be {where}"}
+        )
+
+
+@transaction.atomic
+def apologies_send(*, actor: User, meeting: Meeting, substitute: User | None = None) -> Attendance:
+    """A member sends apologies, naming a substitute if they have one. The body's
+    co-ordinators are told at once, so they know before the meeting."""
+    meeting = _lock(meeting)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError("This meeting was cancelled.")
+    if timezone.now() >= meeting.starts_at:
+        raise ValidationError("The meeting has started: apologies can no longer be sent.")
+    membership = _membership_on_meeting(meeting, actor)
+    if membership is None:
+        raise ValidationError("Only members of the body send apologies for its meetings.")
+    _check_substitute(meeting, membership, substitute)
+    attendance, _ = Attendance.objects.get_or_create(
+        meeting=meeting, person=actor, defaults={"status": AttendanceStatus.APOLOGIES}
+    )
+    attendance.status = AttendanceStatus.APOLOGIES
+    attendance.substitute = substitute
+    attendance.apologies_sent_at = timezone.now()
+    record_actor(attendance, actor=actor, reason="Apologies sent")
+    attendance.save()
+    for coordinator in body_coordinators(body=meeting.body):
+        notify_once(
+            to=coordinator,
+            key=f"apologies:{attendance.pk}:{substitute.pk if substitute else 0}",
+            template="apologies_received",
+            context={"meeting": meeting, "member": actor, "substitute": substitute},
+            url=meeting.get_absolute_url(),
+        )
+    return attendance
+
+
+@transaction.atomic
+def attendance_record(
+    *, actor: Any, meeting: Meeting, records: dict[int, tuple[str, User | None]]
+) -> list[Attendance]:
+    """Record who attended: ``records`` maps each member's person id to their status and
+    the substitute who attended for them, if any."""
+    meeting = _lock(meeting)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError("This meeting was cancelled.")
+    if meeting.held_on > timezone.localdate():
+        raise ValidationError("Attendance is recorded on or after the day of the meeting.")
+    members = {m.person_id: m for m in meeting_members(meeting=meeting)}
+    existing = {a.person_id: a for a in meeting.attendance.all()}
+    errors: dict[str, str] = {}
+    saved = []
+    for person_id, (status, substitute) in records.items():
+        membership = members.get(person_id)
+        if membership is None:
+            raise ValidationError("Attendance is recorded only for members of the body.")
+        if status not in AttendanceStatus.values:
+            errors[f"status_{person_id}"] = f"Select whether {membership.person} attended"
+            continue
+        if status == AttendanceStatus.PRESENT and substitute is not None:
+            errors[f"substitute_{person_id}"] = (
+                f"{membership.person} was present, so nobody substituted for them"
+            )
+            continue
+        try:
+            _check_substitute(meeting, membership, substitute)
+        except ValidationError as exc:
+            errors[f"substitute_{person_id}"] = exc.message_dict["substitute"][0]
+            continue
+        attendance = existing.get(person_id) or Attendance(meeting=meeting, person_id=person_id)
+        if (attendance.status, attendance.substitute_id) == (
+            status,
+            substitute.pk if substitute else None,
+        ):
+            continue
+        attendance.status = status
+        attendance.substitute = substitute
+        record_actor(attendance, actor=actor, reason="Attendance recorded")
+        attendance.save()
+        saved.append(attendance)
+    if errors:
+        raise ValidationError(errors)
+    return saved
+
+
+@transaction.atomic
+def interest_declare(
+    *, actor: Any, item: AgendaItem, person: User, nature: str
+) -> DeclaredInterest:
+    """Minute an interest declared at the meeting against an item: the member takes no part
+    in that item's decision."""
+    meeting = _lock(item.meeting)
+    if not nature.strip():
+        raise ValidationError({"nature": "Enter the nature of the interest"})
+    if _membership_on_meeting(meeting, person) is None:
+        raise ValidationError({"person": "Select a member of the body"})
+    if DeclaredInterest.objects.filter(item=item, person=person).exists():
+        raise ValidationError({"person": f"{person} has already declared an interest in this item"})
+    interest = DeclaredInterest(item=item, person=person, nature=nature.strip())
+    record_actor(interest, actor=actor, reason="Interest declared at the meeting")
+    interest.save()
+    documents_refresh_later(meeting)
+    return interest
+
+
+@transaction.atomic
+def action_add(
+    *,
+    actor: Any,
+    meeting: Meeting,
+    description: str,
+    owner: User,
+    due_on: date,
+    item: AgendaItem | None = None,
+) -> Action:
+    if item is not None and item.meeting_id != meeting.pk:
+        raise ValidationError({"item": "Select an item on this meeting's agenda"})
+    if due_on < meeting.held_on:
+        raise ValidationError({"due_on": "The due date must be on or after the meeting"})
+    action = Action(
+        meeting=meeting, item=item, description=description.strip(), owner=owner, due_on=due_on
+    )
+    record_actor(action, actor=actor, reason="Action agreed")
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_complete(*, actor: Any, action: Action, done_on: date | None = None) -> Action:
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    if action.done_on is None:
+        action.done_on = done_on or timezone.localdate()
+        record_actor(action, actor=actor, reason="Action completed")
+        action.save(update_fields=["done_on"])
+    return action
+
+
+def actions_chase_overdue(*, today: date | None = None) -> int:
+    """Tell each overdue action's owner once. Safe to run as often as you like."""
+    today = today or timezone.localdate()
+    sent = 0
+    overdue = (
+        Action.objects.filter(done_on__isnull=True, due_on__lt=today)
+        .filter(~Q(meeting__status=MeetingStatus.CANCELLED))
+        .select_related("owner", "meeting__body__partnership")
+    )
+    for action in overdue:
+        sent += notify_once(
+            to=action.owner,
+            key=f"action-overdue:{action.pk}",
+            template="action_overdue",
+            context={"action": action, "meeting": action.meeting},
+            url=action.meeting.get_absolute_url(),
+        )
+    return sent

@@ -1,0 +1,55 @@
+"""Background jobs for meetings. Thin: load by id, call a service. Every job is idempotent
+(chasers send through notify_once; rendering compares fingerprints), so a retry or an
+overlapping run neither loses nor duplicates anything."""
+
+import logging
+
+from celery import shared_task
+
+log = logging.getLogger(__name__)
+
+RETRY = {
+    "acks_late": True,
+    "autoretry_for": (Exception,),
+    "retry_backoff": True,
+    "retry_kwargs": {"max_retries": 5},
+}
+
+
+@shared_task(**RETRY)
+def render_meeting_documents(meeting_id: int) -> list[str]:
+    """Render the meeting's agenda packs and minutes that are missing or out of date."""
+    from governance.documents import documents_render
+
+    return documents_render(meeting_id=meeting_id)
+
+
+@shared_task(**RETRY)
+def render_stale_documents() -> int:
+    """A safety net behind the on-commit renders: anything stale is rendered again."""
+    from governance.documents import documents_render_stale
+
+    return documents_render_stale()
+
+
+@shared_task(**RETRY)
+def chase_meetings() -> dict[str, int]:
+    """Chase late papers, overdue actions and minutes awaiting approval. Each person hears
+    once about each thing however often this runs; one failing step does not stop the rest."""
+    from governance import services
+
+    steps = {
+        "late_papers": services.papers_chase_late,
+        "overdue_actions": services.actions_chase_overdue,
+        "minutes_awaiting": services.minutes_chase_awaiting,
+    }
+    done, failed = {}, []
+    for name, step in steps.items():
+        try:
+            done[name] = step()
+        except Exception:
+            log.exception("chase_meetings: %s failed", name)
+            failed.append(name)
+    if failed:
+        raise RuntimeError(f"chase_meetings steps failed: {', '.join(failed)}")  # retried
+    return done
