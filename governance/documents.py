@@ -252,7 +252,8 @@ def _minutes_facts(meeting: Meeting, audience: str) -> dict:
         .order_by("person__full_name", "pk")
     ):
         interests[interest.item_id].append(
-            {"person": str(interest.person), "nature": interest.nature}
+            # The template ends the sentence itself.
+            {"person": str(interest.person), "nature": interest.nature.rstrip(". ")}
         )
     numbers = _item_numbers(meeting)
     withheld = 0
@@ -348,7 +349,10 @@ def render_agenda_pack(*, meeting: Meeting, audience: str) -> bytes:
 
 
 def render_minutes(*, meeting: Meeting, audience: str) -> bytes:
-    return _render_minutes(_minutes_facts(meeting, audience))
+    facts = _minutes_facts(meeting, audience)
+    if facts["minutes"] is None:
+        raise ValueError(f"{meeting} has no approved minutes to render")
+    return _render_minutes(facts)
 
 
 # --- storing ---------------------------------------------------------------------------------

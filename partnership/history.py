@@ -83,7 +83,13 @@ def _entries(model, records, *, limit: int, subject: str | None = None) -> list[
     """Foreign keys are shown by name: each related model is looked up once for all the ids
     that appear, rather than once per history row."""
     records = list(records.select_related("history_user"))
-    tracked = [f for f in model._meta.concrete_fields if f.name not in NOT_SHOWN]
+    excluded = set(getattr(model.history.model, "_history_excluded_fields", None) or [])
+    kept = {f.name for f in model.history.model._meta.concrete_fields}
+    tracked = [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in NOT_SHOWN and f.name not in excluded and f.name in kept
+    ]
     names: dict[str, dict[Any, str]] = defaultdict(dict)
     for f in tracked:
         if f.is_relation:
