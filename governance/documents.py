@@ -148,7 +148,7 @@ def _paper_facts(paper: Paper, *, item, number: int, slug: str) -> dict:
         "file": paper.file.name,
         "file_name": paper.file_name,
         "file_type": paper.file_type,
-        "file_kind": FILE_KINDS.get(paper.file_type, "file"),
+        "file_kind": FILE_KINDS.get(paper.file_type, "File"),
         "file_size": paper.file_size,
         "uploaded_at": paper.uploaded_at.isoformat() if paper.uploaded_at else None,
         "url": _site(

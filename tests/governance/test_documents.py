@@ -483,3 +483,27 @@ def test_dates_and_times_are_written_the_british_way():
     assert documents.clock(time(10, 0)) == "10am"
     assert documents.clock(time(14, 30)) == "2:30pm"
     assert documents.clock(time(12, 0)) == "midday"
+
+
+def test_checking_a_rendition_is_current_takes_a_fixed_number_of_queries(
+    world, minuted, make_pdf, django_assert_num_queries
+):
+    m = type(minuted.meeting).objects.select_related("body__partnership").get(pk=minuted.meeting.pk)
+    documents_render(meeting_id=m.pk)
+    with django_assert_num_queries(5):
+        assert rendition_current(meeting=m, kind=AGENDA, audience=MEMBERS)
+    with django_assert_num_queries(9):
+        assert rendition_current(meeting=m, kind=MINUTES, audience=PUBLIC)
+
+    for n in range(3):
+        gs.paper_add(
+            actor=world.coordinator,
+            item=minuted.budget,
+            title=f"Extra paper {n}",
+            owner=world.member,
+            upload=(f"extra{n}.pdf", make_pdf(f"Extra {n}")),
+        )
+    gs.papers_circulate(actor=world.coordinator, meeting=m)
+
+    with django_assert_num_queries(5):
+        assert rendition_current(meeting=m, kind=AGENDA, audience=MEMBERS) is None
