@@ -201,7 +201,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # SQL is never logged, even with debug on: the statements that cast a vote would pair a
     # voter with a ballot in the log.
-    "loggers": {"django.db.backends": {"level": "WARNING", "propagate": False}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING", "propagate": False},
+        # WeasyPrint reports each step of every render at INFO: only problems are worth a line.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 PASSWORD_HASHERS = env_list(

@@ -180,6 +180,8 @@ def item_add(*, actor: Any, meeting: Meeting, **fields: Any) -> AgendaItem:
 def item_update(*, actor: Any, item: AgendaItem, **fields: Any) -> AgendaItem:
     _lock(item.meeting)
     _require_not_cancelled(item.meeting)
+    # Work on the row as it is now, not the caller's copy, so nothing changed since is undone.
+    item = AgendaItem.objects.select_related("meeting__body__partnership").get(pk=item.pk)
     for name, value in fields.items():
         setattr(item, name, value.strip() if isinstance(value, str) else value)
     _check_item(item)
@@ -265,6 +267,8 @@ def paper_update(
 ) -> Paper:
     _lock(paper.item.meeting)
     _require_not_cancelled(paper.item.meeting)
+    # Work on the row as it is now: a copy loaded before circulation must not un-circulate it.
+    paper = Paper.objects.select_related("item__meeting__body__partnership").get(pk=paper.pk)
     for name, value in fields.items():
         setattr(paper, name, value.strip() if isinstance(value, str) else value)
     _check_paper(paper)

@@ -147,6 +147,8 @@ def attendance_record(
         saved.append(attendance)
     if errors:
         raise ValidationError(errors)
+    if saved:
+        documents_refresh_later(meeting)
     return saved
 
 
