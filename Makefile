@@ -36,6 +36,7 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo_meetings
 
 # Web on http://127.0.0.1:8000/, with a Celery worker and beat beside it on the embedded
 # broker (kombu's filesystem transport) unless REDIS_URL is set. Ctrl-C stops all three.

@@ -29,3 +29,22 @@ def test_demo_refuses_to_load_with_debug_off(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="for development"):
         call_command("load_demo", stdout=StringIO())
+
+
+def test_the_demo_delivery_board_has_a_meeting_cycle_ready_to_try(db):
+    from governance.models import Meeting, MinutesStatus
+    from governance.services import acting_as
+
+    call_command("load_demo", "--force", stdout=StringIO())
+    call_command("load_demo_meetings", "--force", stdout=StringIO())
+    meetings = list(Meeting.objects.filter(body__name="Delivery Board").order_by("held_on"))
+    assert [m.status for m in meetings] == ["published", "published", "published", "draft"]
+    waiting = meetings[1].minutes.get()
+    assert waiting.status == MinutesStatus.SUBMITTED
+    chair = User.objects.get(full_name="Martin Ashworth")
+    assert acting_as(person=chair, minutes=waiting) == "Chair"
+    assert meetings[0].minutes.get().status == MinutesStatus.APPROVED
+    out = StringIO()
+    call_command("load_demo_meetings", "--force", stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert Meeting.objects.count() == 4
