@@ -24,6 +24,12 @@ from partnership.models import Body
 # download goes through a view that checks who is asking.
 private_storage = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)
 
+
+def private_files() -> FileSystemStorage:
+    # A callable, so migrations name it rather than freezing this machine's folder into them.
+    return private_storage
+
+
 PAPERS_DUE_DAYS = 7
 
 
@@ -172,9 +178,7 @@ class Paper(models.Model):
     decision_required = models.TextField("decision required", blank=True)
     confidential = models.BooleanField(default=False)
     confidential_reason = models.CharField("reason it is confidential", max_length=300, blank=True)
-    file = models.FileField(
-        storage=private_storage, upload_to=paper_path, blank=True, max_length=255
-    )
+    file = models.FileField(storage=private_files, upload_to=paper_path, blank=True, max_length=255)
     file_name = models.CharField("file name", max_length=200, blank=True)
     file_type = models.CharField(max_length=10, choices=FileType.choices, blank=True)
     file_size = models.PositiveIntegerField(null=True, blank=True)
@@ -417,7 +421,7 @@ class Rendition(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="renditions")
     kind = models.CharField(max_length=20, choices=DocumentKind.choices)
     audience = models.CharField(max_length=20, choices=Audience.choices)
-    file = models.FileField(storage=private_storage, upload_to="renditions/", max_length=255)
+    file = models.FileField(storage=private_files, upload_to="renditions/", max_length=255)
     fingerprint = models.CharField(max_length=64)
     rendered_at = models.DateTimeField()
 
