@@ -3,6 +3,7 @@ and the co-ordinators' attendance report. What is public is decided in governanc
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,8 @@ from governance.feeds import calendar_feed
 from governance.models import Audience, DocumentKind, MeetingStatus
 from governance.views.meetings import meeting_for
 from partnership import permissions as perms
+
+logger = logging.getLogger(__name__)
 
 
 def _split(meetings) -> tuple[list, list]:
@@ -165,7 +168,10 @@ def _document(request, partnership: str, pk: int, kind: str) -> HttpResponse:
     rendition = rendition_current(meeting=meeting, kind=kind, audience=audience)
     if rendition is None:
         # Never serve a stale file: it could hold something since made confidential.
-        render_meeting_documents.delay(meeting.pk)
+        try:
+            render_meeting_documents.delay(meeting.pk)
+        except Exception:  # noqa: BLE001 - the beat safety net renders it if the broker is down
+            logger.exception("could not queue the render of meeting %s", meeting.pk)
         return render(
             request,
             "governance/document_pending.html",
