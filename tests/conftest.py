@@ -62,14 +62,21 @@ def _fast_and_strict():
         engine["OPTIONS"]["string_if_invalid"] = InvalidVariable("%s")
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _private_files(tmp_path_factory):
-    """Uploaded papers and rendered PDFs go to a temporary folder, not var/private."""
+@pytest.fixture(autouse=True)
+def private_media(tmp_path, monkeypatch):
+    """Uploaded papers and rendered PDFs go to the test's own folder, never var/private."""
     from governance.models import private_storage
 
-    private_storage._location = str(tmp_path_factory.mktemp("private"))
-    for cached in ("base_location", "location"):
-        private_storage.__dict__.pop(cached, None)
+    def forget():
+        # FileSystemStorage caches its resolved location the first time it is used.
+        for cached in ("base_location", "location"):
+            private_storage.__dict__.pop(cached, None)
+
+    folder = tmp_path / "private"
+    monkeypatch.setattr(private_storage, "_location", str(folder))
+    forget()
+    yield folder
+    forget()  # before monkeypatch puts the real location back
 
 
 def fresh(user):

@@ -27,7 +27,8 @@ from partnership.history import record_actor
 from partnership.notifications import notify_once
 
 
-def _membership_on_meeting(meeting: Meeting, person: User) -> Membership | None:
+def meeting_membership(*, meeting: Meeting, person: User) -> Membership | None:
+    """The person's place on the body on the day of the meeting, if they have one."""
     return next((m for m in meeting_members(meeting=meeting) if m.person_id == person.pk), None)
 
 
@@ -79,7 +80,7 @@ def apologies_send(*, actor: User, meeting: Meeting, substitute: User | None = N
         raise ValidationError("This meeting was cancelled.")
     if timezone.now() >= meeting.starts_at:
         raise ValidationError("The meeting has started: apologies can no longer be sent.")
-    membership = _membership_on_meeting(meeting, actor)
+    membership = meeting_membership(meeting=meeting, person=actor)
     if membership is None:
         raise ValidationError("Only members of the body send apologies for its meetings.")
     _check_substitute(meeting, membership, substitute)
@@ -161,7 +162,7 @@ def interest_declare(
     meeting = _lock(item.meeting)
     if not nature.strip():
         raise ValidationError({"nature": "Enter the nature of the interest"})
-    if _membership_on_meeting(meeting, person) is None:
+    if meeting_membership(meeting=meeting, person=person) is None:
         raise ValidationError({"person": "Select a member of the body"})
     if DeclaredInterest.objects.filter(item=item, person=person).exists():
         raise ValidationError({"person": f"{person} has already declared an interest in this item"})

@@ -72,9 +72,7 @@ def meeting_detail(request: HttpRequest, partnership: str, pk: int) -> HttpRespo
     shown = minutes[0] if minutes else None
     membership = None
     if user.is_authenticated:
-        membership = next(
-            (m for m in services.meeting_members(meeting=meeting) if m.person_id == user.pk), None
-        )
+        membership = services.meeting_membership(meeting=meeting, person=user)
     attendance = list(meeting.attendance.select_related("person", "substitute"))
     context = {
         "partnership": meeting.body.partnership,

@@ -39,10 +39,7 @@ def _page(meeting, **extra) -> dict:
 @require_http_methods(["GET", "POST"])
 def apologies(request: HttpRequest, partnership: str, pk: int) -> HttpResponse:
     meeting, _ = meeting_for(request, partnership, pk)
-    membership = next(
-        (m for m in services.meeting_members(meeting=meeting) if m.person_id == request.user.pk),
-        None,
-    )
+    membership = services.meeting_membership(meeting=meeting, person=request.user)
     if membership is None:
         raise PermissionDenied
     people = services.substitutes_allowed(meeting=meeting, membership=membership)

@@ -7,12 +7,17 @@ from datetime import time, timedelta
 from types import SimpleNamespace
 
 from django.utils import timezone
+from django.utils.html import escape
 from pypdf import PdfWriter
+from weasyprint import HTML
 
 from governance import services as gs
 
 
-def pdf_bytes() -> bytes:
+def pdf_bytes(text: str = "") -> bytes:
+    """A small valid one-page PDF; with ``text``, one whose words pypdf can read back."""
+    if text:
+        return HTML(string=f'<html lang="en-GB"><p>{escape(text)}</p></html>').write_pdf()
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
     out = io.BytesIO()
