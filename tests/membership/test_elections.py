@@ -142,12 +142,13 @@ def test_each_voting_member_at_the_opening_is_an_elector(world, voters, contest)
 def test_someone_whose_membership_ended_before_voting_opened_has_no_vote(world, voters):
     election = chair_election(world)
     a = stand(election, world.member, voters[0], voters[1])
+    election = set_phase(election, "voting")
+    # Ends on the day voting opened (which is yesterday in the first hour after midnight).
     ms.membership_end(
         actor=None,
         membership=Membership.objects.get(person=voters[3]),
-        ends_on=timezone.localdate(),
+        ends_on=timezone.localtime(election.voting_opens_at).date(),
     )
-    election = set_phase(election, "voting")
     with pytest.raises(ValidationError, match="not entitled"):
         ms.ballot_cast(voter=voters[3], election=election, choices=[a.pk])
 
