@@ -11,24 +11,15 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from partnership.files import FileType
 from partnership.history import audited
 from partnership.models import Body
-
-# Papers and rendered PDFs are never served by the web server straight from disk: every
-# download goes through a view that checks who is asking.
-private_storage = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)
-
-
-def private_files() -> FileSystemStorage:
-    # A callable, so migrations name it rather than freezing this machine's folder into them.
-    return private_storage
-
+from partnership.storage import private_files, private_storage  # noqa: F401 (migrations)
 
 PAPERS_DUE_DAYS = 7
 
@@ -153,16 +144,6 @@ class AgendaItem(models.Model):
 def paper_path(paper: Paper, filename: str) -> str:
     # A random name: the original name is kept in file_name and never used as a path.
     return f"papers/{paper.item.meeting_id}/{uuid.uuid4().hex}.{paper.file_type or 'bin'}"
-
-
-class FileType(models.TextChoices):
-    PDF = "pdf", "PDF"
-    DOCX = "docx", "Word"
-    DOC = "doc", "Word 97-2003"
-    XLSX = "xlsx", "Excel"
-    XLS = "xls", "Excel 97-2003"
-    ODT = "odt", "OpenDocument text"
-    ODS = "ods", "OpenDocument spreadsheet"
 
 
 class Paper(models.Model):

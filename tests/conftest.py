@@ -65,7 +65,7 @@ def _fast_and_strict():
 @pytest.fixture(autouse=True)
 def private_media(tmp_path, monkeypatch):
     """Uploaded papers and rendered PDFs go to the test's own folder, never var/private."""
-    from governance.models import private_storage
+    from partnership.storage import private_storage
 
     def forget():
         # FileSystemStorage caches its resolved location the first time it is used.

@@ -21,9 +21,9 @@ from governance.models import (
     Paper,
     Purpose,
 )
-from governance.services.files import RejectedFile, check_upload, extract_text
 from membership.models import Membership, User
 from membership.selectors import body_coordinators
+from partnership.files import RejectedFile, check_upload, extract_text
 from partnership.history import record_actor
 from partnership.models import Body
 from partnership.notifications import notify_once

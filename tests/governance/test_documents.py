@@ -14,9 +14,10 @@ from pypdf import PdfReader
 from governance import documents
 from governance import services as gs
 from governance.documents import documents_render, fingerprint, rendition_current
-from governance.models import Rendition, private_storage
+from governance.models import Rendition
 from membership import services as ms
 from partnership.pdf import RefusedURL, StaticFilesFetcher, append_pdfs, render_pdf
+from partnership.storage import private_storage
 from tests.factories import UserFactory
 
 AGENDA, MINUTES = "agenda_pack", "minutes"

@@ -1,4 +1,4 @@
-"""What an uploaded paper really is, judged by its content, and the words in it for search.
+"""What an uploaded file really is, judged by its content, and the words in it for search.
 
 A name can say anything: a paper is accepted only when its bytes are a PDF, an Office Open XML
 or OpenDocument package of the right kind, or a legacy Office compound file, and its name's
@@ -14,9 +14,19 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
+from django.db.models import TextChoices
 from django.template.defaultfilters import filesizeformat
 
-from governance.models import FileType
+
+class FileType(TextChoices):
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "Word"
+    DOC = "doc", "Word 97-2003"
+    XLSX = "xlsx", "Excel"
+    XLS = "xls", "Excel 97-2003"
+    ODT = "odt", "OpenDocument text"
+    ODS = "ods", "OpenDocument spreadsheet"
+
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODF_MIMETYPES = {
