@@ -7,6 +7,8 @@ The cast, in one partnership ("Testshire Partnership"):
 - ``member``: a member of the Board.
 - ``other_member``: a member of the Other Group only.
 - ``outsider``: signed in, with no place anywhere.
+- ``governance_lead`` (a fixture of its own, not in ``world``): the partnership's governance
+  lead, who settles disputes about declarations and manages the agreement's versions.
 """
 
 from __future__ import annotations
@@ -99,6 +101,19 @@ def world(db, today):
 def live_world(transactional_db, today):
     """The same world, committed, for tests that drive a live server from a browser."""
     return build_world(today)
+
+
+@pytest.fixture
+def governance_lead(world):
+    lead = UserFactory(email="governance_lead@example.org", full_name="Governance Lead")
+    ms.appointment_create(
+        actor=None,
+        person=lead,
+        partnership=world.partnership,
+        role="governance_lead",
+        starts_on=world.start,
+    )
+    return lead
 
 
 def build_world(today):
