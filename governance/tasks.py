@@ -34,7 +34,8 @@ def render_stale_documents() -> int:
 
 @shared_task(**RETRY)
 def chase_meetings() -> dict[str, int]:
-    """Chase late papers, overdue actions and minutes awaiting approval. Each person hears
+    """Chase late papers, overdue actions and minutes awaiting approval, and remind members
+    with a registered interest in a coming meeting's item. Each person hears
     once about each thing however often this runs; one failing step does not stop the rest."""
     from governance import services
 
@@ -42,6 +43,7 @@ def chase_meetings() -> dict[str, int]:
         "late_papers": services.papers_chase_late,
         "overdue_actions": services.actions_chase_overdue,
         "minutes_awaiting": services.minutes_chase_awaiting,
+        "interest_reminders": services.interests_remind_before_meetings,
     }
     done, failed = {}, []
     for name, step in steps.items():
@@ -53,3 +55,12 @@ def chase_meetings() -> dict[str, int]:
     if failed:
         raise RuntimeError(f"chase_meetings steps failed: {', '.join(failed)}")  # retried
     return done
+
+
+@shared_task(**RETRY)
+def chase_register_confirmations() -> int:
+    """Remind members who have not confirmed their register entries this financial year:
+    once a month each, however often this runs."""
+    from governance import services
+
+    return services.registers_chase_confirmation()

@@ -6,6 +6,7 @@ app_name = "governance"
 
 M = "meetings/<int:pk>/"
 B = "bodies/<slug:body>/"
+R = "registers/interests/"
 
 urlpatterns = [
     path("meetings/", views.meeting_list, name="meeting_list"),
@@ -39,4 +40,26 @@ urlpatterns = [
     path(f"{M}minutes/correct/", views.minutes_correct, name="minutes_correct"),
     path(f"{M}agenda.pdf", views.agenda_pack_pdf, name="agenda_pack_pdf"),
     path(f"{M}minutes.pdf", views.minutes_pdf, name="minutes_pdf"),
+    path(
+        f"{M}interests/<int:interest>/register/",
+        views.declaration_from_meeting,
+        name="declaration_from_meeting",
+    ),
+    # The registers of interests and of gifts and hospitality.
+    path("registers/", views.registers_home, name="registers_home"),
+    path("registers/mine/", views.my_registers, name="my_registers"),
+    path("registers/mine/confirm/", views.register_confirm, name="register_confirm"),
+    path(f"{R}new/", views.declaration_create, name="declaration_create"),
+    path(f"{R}<int:pk>/", views.declaration_detail, name="declaration"),
+    path(f"{R}<int:pk>/update/", views.declaration_update, name="declaration_update"),
+    path(f"{R}<int:pk>/end/", views.declaration_end, name="declaration_end"),
+    path("registers/gifts/new/", views.gift_create, name="gift_create"),
+    path("registers/settings/", views.register_settings, name="register_settings"),
+    path("registers/disputes/", views.dispute_list, name="dispute_list"),
+    path("registers/rulings/<int:pk>/dispute/", views.ruling_dispute, name="ruling_dispute"),
+    path("registers/rulings/<int:pk>/settle/", views.ruling_settle, name="ruling_settle"),
+    path(f"{B}register/", views.body_interests, name="body_interests"),
+    path(f"{B}register/gifts/", views.body_gifts, name="body_gifts"),
+    path(f"{B}register/export/", views.register_export, name="register_export"),
+    path(f"{B}register/interests/<int:pk>/rule/", views.ruling_create, name="ruling_create"),
 ]

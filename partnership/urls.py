@@ -61,6 +61,7 @@ urlpatterns = [
     path("accounts/", include(auth_patterns)),
     path("account/", include("membership.urls_account")),
     path("account/meetings/", governance_views.my_meetings, name="my_meetings"),
+    path("account/registers/", governance_views.my_registers_any, name="my_registers_any"),
     path("p/<slug:partnership>/", include((structure_patterns, "partnership"))),
     path("p/<slug:partnership>/", include("membership.urls")),
     path("p/<slug:partnership>/", include("governance.urls")),

@@ -160,6 +160,19 @@ def _check_item(item: AgendaItem) -> None:
         raise ValidationError(errors)
 
 
+def _pop_concerns(fields: dict[str, Any]) -> dict[str, Any]:
+    """The organisations and bodies an item names are many-to-many: set after saving."""
+    return {name: fields.pop(name) for name in ("organisations", "bodies") if name in fields}
+
+
+def _set_concerns(item: AgendaItem, concerns: dict[str, Any]) -> None:
+    partnership_id = item.meeting.body.partnership_id
+    for name, chosen in concerns.items():
+        if any(x.partnership_id != partnership_id for x in chosen):
+            raise ValidationError({name: "Select from this partnership"})
+        getattr(item, name).set(chosen)
+
+
 @transaction.atomic
 def item_add(*, actor: Any, meeting: Meeting, **fields: Any) -> AgendaItem:
     """A new item of business, placed after the others and before partner matters."""
@@ -168,10 +181,12 @@ def item_add(*, actor: Any, meeting: Meeting, **fields: Any) -> AgendaItem:
     last = (
         meeting.items.exclude(kind=ItemKind.PARTNER_MATTERS).aggregate(n=Max("position"))["n"] or 0
     )
+    concerns = _pop_concerns(fields)
     item = AgendaItem(meeting=meeting, position=last + 1, kind=ItemKind.BUSINESS, **fields)
     _check_item(item)
     record_actor(item, actor=actor, reason="Item added")
     item.save()
+    _set_concerns(item, concerns)
     documents_refresh_later(meeting)
     return item
 
@@ -182,11 +197,13 @@ def item_update(*, actor: Any, item: AgendaItem, **fields: Any) -> AgendaItem:
     _require_not_cancelled(item.meeting)
     # Work on the row as it is now, not the caller's copy, so nothing changed since is undone.
     item = AgendaItem.objects.select_related("meeting__body__partnership").get(pk=item.pk)
+    concerns = _pop_concerns(fields)
     for name, value in fields.items():
         setattr(item, name, value.strip() if isinstance(value, str) else value)
     _check_item(item)
     record_actor(item, actor=actor, reason="Item changed")
     item.save()
+    _set_concerns(item, concerns)
     documents_refresh_later(item.meeting)
     return item
 

@@ -68,6 +68,10 @@ def meeting_detail(request: HttpRequest, partnership: str, pk: int) -> HttpRespo
     meeting, access = meeting_for(request, partnership, pk)
     user = request.user
     agenda = selectors.agenda(meeting=meeting, access=access)
+    # The co-ordinators and the chair see who has a registered interest in each item.
+    flags = selectors.interest_flags(meeting=meeting) if access.see_drafts else {}
+    for item in agenda.items:
+        item.interest_flags = flags.get(item, [])
     minutes = selectors.minutes_visible(meeting=meeting, access=access)
     shown = minutes[0] if minutes else None
     membership = None
@@ -210,9 +214,18 @@ def item_edit(request: HttpRequest, partnership: str, pk: int, item: int) -> Htt
 def _item_form(request, partnership, pk, item_pk) -> HttpResponse:
     meeting, access = meeting_for(request, partnership, pk, need="manage")
     item = _item(meeting, access, item_pk) if item_pk else None
-    initial = {f: getattr(item, f) for f in AgendaItemForm.base_fields} if item else None
+    initial = None
+    if item:
+        initial = {f: getattr(item, f) for f in AgendaItemForm.base_fields}
+        initial["organisations"] = list(item.organisations.all())
+        initial["bodies"] = list(item.bodies.all())
+    p = meeting.body.partnership
     form = AgendaItemForm(
-        request.POST or None, initial=initial, kind=item.kind if item else ItemKind.BUSINESS
+        request.POST or None,
+        initial=initial,
+        kind=item.kind if item else ItemKind.BUSINESS,
+        organisations=p.organisations.order_by("name"),
+        bodies=p.bodies.open().order_by("name"),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

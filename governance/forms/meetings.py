@@ -102,8 +102,33 @@ class AgendaItemForm(BaseForm):
         help_text="For example: commercially sensitive information about a named business.",
     )
 
-    def __init__(self, *args, kind: str = ItemKind.BUSINESS, **kwargs):
+    organisations = forms.ModelMultipleChoiceField(
+        label="Organisations the item concerns (optional)",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Members with an interest registered in one of them are flagged on the "
+        "agenda and reminded before the meeting.",
+    )
+    bodies = forms.ModelMultipleChoiceField(
+        label="Bodies the item concerns (optional)",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    projects = forms.CharField(
+        label="Projects the item concerns (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line, named as in the register, for example Youth Hub.",
+    )
+
+    def __init__(
+        self, *args, kind: str = ItemKind.BUSINESS, organisations=None, bodies=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = organisations
+        self.fields["bodies"].queryset = bodies
         if kind != ItemKind.BUSINESS:
             # A standing item keeps its name; only what is around it can change.
             self.fields["title"].disabled = True

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from partnership.files import FileType
 from partnership.history import audited
-from partnership.models import Body
+from partnership.models import Body, Organisation
 from partnership.storage import private_files, private_storage  # noqa: F401 (migrations)
 
 PAPERS_DUE_DAYS = 7
@@ -125,6 +125,14 @@ class AgendaItem(models.Model):
     decision_required = models.TextField("decision required", blank=True)
     confidential = models.BooleanField(default=False)
     confidential_reason = models.CharField("reason it is confidential", max_length=300, blank=True)
+    # What the item is about, so members with a registered interest in it are flagged.
+    organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="agenda_items", verbose_name="organisations"
+    )
+    bodies = models.ManyToManyField(
+        Body, blank=True, related_name="agenda_items_about", verbose_name="bodies"
+    )
+    projects = models.TextField("projects", blank=True, help_text="One per line.")
 
     history = audited()
 

@@ -128,7 +128,7 @@ def agenda(*, meeting: Meeting, access: MeetingAccess) -> Agenda:
             ),
             Prefetch(
                 "interests",
-                queryset=DeclaredInterest.objects.select_related("person"),
+                queryset=DeclaredInterest.objects.select_related("person", "registered_as"),
                 to_attr="declared",
             ),
         )

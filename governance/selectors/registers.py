@@ -1,0 +1,273 @@
+"""Reads of the registers, and the one place that decides who sees what of them.
+
+- A member sees and changes only their own entries (every version, every ruling).
+- A body's register holds the entries of the people who sit on it, and the interests that
+  concern the body itself. Its chair and deputy, its co-ordinators and the governance lead
+  see the whole of it; the chair and deputy rule on it.
+- The public sees a body's registers only as the partnership publishes them, and never an
+  entry withheld as sensitive: it sees that an entry was withheld, and the stated reason.
+- Exports (CSV and PDF for a date range) are for co-ordinators and the governance lead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from governance.models import (
+    AgendaItem,
+    Declaration,
+    Gift,
+    Meeting,
+    RegisterConfirmation,
+    RegisterSettings,
+    Ruling,
+    RulingStatus,
+)
+from governance.selectors.meetings import financial_year
+from membership.models import Appointment, AppointmentRole, Membership, User
+from partnership import permissions as perms
+from partnership.models import Body, Partnership
+
+
+@dataclass(frozen=True)
+class RegisterAccess:
+    rule: bool = False  # the chair or deputy chair: rules on declarations
+    manage: bool = False  # a co-ordinator of the body
+    lead: bool = False  # the partnership's governance lead
+
+    @property
+    def full(self) -> bool:
+        """Sees every entry, withheld ones included."""
+        return self.rule or self.manage or self.lead
+
+    @property
+    def export(self) -> bool:
+        return self.manage or self.lead
+
+
+def register_access(user, body: Body) -> RegisterAccess:
+    return RegisterAccess(
+        rule=perms.can_chair_body(user, body),
+        manage=perms.can_manage_body(user, body),
+        lead=perms.can_lead_governance(user, body.partnership),
+    )
+
+
+def register_settings(*, partnership: Partnership) -> RegisterSettings:
+    """The partnership's settings, or the defaults (unsaved) if it never changed them."""
+    found = RegisterSettings.objects.filter(partnership=partnership).first()
+    return found or RegisterSettings(partnership=partnership)
+
+
+def partnership_members(*, partnership: Partnership, on: date | None = None) -> QuerySet[User]:
+    """Everyone who sits on one of the partnership's bodies on ``on``."""
+    sitting = (
+        Membership.objects.current(on=on).filter(body__partnership=partnership).values("person_id")
+    )
+    return User.objects.filter(pk__in=sitting, is_active=True).order_by("full_name")
+
+
+def governance_leads(*, partnership: Partnership) -> list[User]:
+    return [
+        a.person
+        for a in Appointment.objects.current()
+        .filter(partnership=partnership, role=AppointmentRole.GOVERNANCE_LEAD)
+        .select_related("person")
+    ]
+
+
+def register_bodies(*, declaration: Declaration, on: date | None = None) -> list[Body]:
+    """The bodies whose register holds the declaration: those its declarant sits on, and the
+    body it concerns."""
+    ids = set(
+        Membership.objects.current(on=on)
+        .filter(person_id=declaration.person_id, body__partnership_id=declaration.partnership_id)
+        .values_list("body_id", flat=True)
+    )
+    if declaration.body_id:
+        ids.add(declaration.body_id)
+    return list(Body.objects.filter(pk__in=ids).select_related("partnership").order_by("name"))
+
+
+def declaration_access(user, declaration: Declaration) -> RegisterAccess | None:
+    """What ``user`` may do with a declaration: None if they may not see it at all. The
+    declarant sees their own (an empty access: nothing more than that)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if perms.can_lead_governance(user, declaration.partnership):
+        return RegisterAccess(lead=True)
+    rule = manage = False
+    for body in register_bodies(declaration=declaration):
+        rule = rule or perms.can_chair_body(user, body)
+        manage = manage or perms.can_manage_body(user, body)
+    if rule or manage:
+        return RegisterAccess(rule=rule, manage=manage)
+    if declaration.person_id == user.pk:
+        return RegisterAccess()
+    return None
+
+
+@dataclass
+class Register:
+    entries: list
+    withheld: list[str] = field(default_factory=list)  # the stated reasons, for the public
+    published: bool = True
+    threshold: object = None
+
+
+def _people_on(body: Body, start: date, end: date) -> QuerySet:
+    """Who sat on the body at some time in [start, end]."""
+    return (
+        Membership.objects.filter(body=body, starts_on__lte=end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=start))
+        .values("person_id")
+    )
+
+
+def _public(entries: list, access: RegisterAccess, published: bool, **extra) -> Register:
+    if access.full:
+        return Register(entries=entries, **extra)
+    if not published:
+        return Register(entries=[], published=False, **extra)
+    shown = [e for e in entries if not e.withheld_reason]
+    withheld = [e.withheld_reason for e in entries if e.withheld_reason]
+    return Register(entries=shown, withheld=withheld, **extra)
+
+
+def body_interests(
+    *,
+    body: Body,
+    access: RegisterAccess,
+    start: date | None = None,
+    end: date | None = None,
+) -> Register:
+    """The body's register of interests: in force today, or held at some time in a range.
+    Each entry carries the body's ruling on it (``body_rulings``), in a fixed number of
+    queries however many entries there are."""
+    today = timezone.localdate()
+    start, end = start or today, end or today
+    qs = (
+        Declaration.objects.held_between(start=start, end=end)
+        .filter(partnership_id=body.partnership_id)
+        .filter(Q(person_id__in=_people_on(body, start, end)) | Q(body=body))
+        .select_related("person", "organisation", "body", "superseded_by")
+        .prefetch_related(
+            Prefetch(
+                "rulings",
+                queryset=Ruling.objects.filter(body=body).select_related("ruled_by"),
+                to_attr="body_rulings",
+            )
+        )
+        .order_by("person__full_name", "starts_on", "pk")
+    )
+    settings = register_settings(partnership=body.partnership)
+    return _public(list(qs), access, settings.publish_interests)
+
+
+def body_gifts(
+    *,
+    body: Body,
+    access: RegisterAccess,
+    start: date | None = None,
+    end: date | None = None,
+) -> Register:
+    """The body's gifts and hospitality register, newest first; over-threshold entries are
+    marked (``over_threshold``) for the chair."""
+    qs = Gift.objects.filter(body=body).select_related("person")
+    if start:
+        qs = qs.filter(offered_on__gte=start)
+    if end:
+        qs = qs.filter(offered_on__lte=end)
+    settings = register_settings(partnership=body.partnership)
+    entries = list(qs.order_by("-offered_on", "-pk"))
+    for gift in entries:
+        gift.over_threshold = gift.value > settings.gift_threshold
+    return _public(entries, access, settings.publish_gifts, threshold=settings.gift_threshold)
+
+
+@dataclass
+class PersonRegister:
+    declarations: list[Declaration]  # every version, newest first
+    gifts: list[Gift]
+    confirmation: RegisterConfirmation | None
+    year: int
+    bodies: list[Body]  # where they sit: where gifts may be declared
+
+
+def person_register(*, person: User, partnership: Partnership) -> PersonRegister:
+    today = timezone.localdate()
+    year = financial_year(today)
+    declarations = list(
+        Declaration.objects.filter(person=person, partnership=partnership)
+        .select_related("organisation", "body", "superseded_by", "partnership")
+        .prefetch_related(Prefetch("rulings", queryset=Ruling.objects.select_related("body")))
+        .order_by("-starts_on", "-pk")
+    )
+    gifts = list(Gift.objects.filter(person=person, partnership=partnership).select_related("body"))
+    confirmation = RegisterConfirmation.objects.filter(
+        person=person, partnership=partnership, year=year
+    ).first()
+    bodies = list(
+        Body.objects.filter(
+            pk__in=Membership.objects.current(on=today)
+            .filter(person=person, body__partnership=partnership)
+            .values("body_id")
+        ).order_by("name")
+    )
+    return PersonRegister(declarations, gifts, confirmation, year, bodies)
+
+
+def disputed_rulings(*, partnership: Partnership) -> list[Ruling]:
+    return list(
+        Ruling.objects.filter(
+            declaration__partnership=partnership, status=RulingStatus.DISPUTED
+        ).select_related("declaration__person", "declaration__partnership", "body", "ruled_by")
+    )
+
+
+@dataclass(frozen=True)
+class InterestFlag:
+    person: User
+    declaration: Declaration
+    ruling: Ruling | None
+
+
+def interest_flags(*, meeting: Meeting) -> dict[AgendaItem, list[InterestFlag]]:
+    """Members of the body with an interest in the register, in force on the day of the
+    meeting, in an organisation, body or project an agenda item names. In a fixed number of
+    queries, however many items and members."""
+    items = list(meeting.items.prefetch_related("organisations", "bodies"))
+    sitting = (
+        Membership.objects.current(on=meeting.held_on)
+        .filter(body_id=meeting.body_id)
+        .values("person_id")
+    )
+    declarations = list(
+        Declaration.objects.live(on=meeting.held_on)
+        .filter(person_id__in=sitting, partnership_id=meeting.body.partnership_id)
+        .select_related("person", "organisation", "body")
+        .prefetch_related(
+            Prefetch(
+                "rulings", queryset=Ruling.objects.filter(body_id=meeting.body_id), to_attr="here"
+            )
+        )
+        .order_by("person__full_name", "pk")
+    )
+    flags: dict[AgendaItem, list[InterestFlag]] = {}
+    for item in items:
+        organisations = {o.pk for o in item.organisations.all()}
+        bodies = {b.pk for b in item.bodies.all()}
+        projects = {line.strip().lower() for line in item.projects.splitlines() if line.strip()}
+        for d in declarations:
+            if (
+                d.organisation_id in organisations
+                or d.body_id in bodies
+                or (d.project and d.project.lower() in projects)
+            ):
+                flag = InterestFlag(d.person, d, d.here[0] if d.here else None)
+                flags.setdefault(item, []).append(flag)
+    return flags
