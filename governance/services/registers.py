@@ -111,17 +111,25 @@ def _ask_chairs_to_rule(declaration: Declaration) -> None:
         for holder in body_office_holders(body=body).values():
             if holder.pk == declaration.person_id:
                 continue
-            notify_once(
-                to=holder,
+            _tell(
+                holder,
                 key=f"declaration-to-rule:{declaration.pk}:{body.pk}",
                 template="declaration_to_rule",
-                context={
-                    "declaration": declaration,
-                    "body": body,
-                    "declaration_url": declaration_url(declaration),
-                },
-                url=declaration_url(declaration),
+                declaration=declaration,
+                body=body,
             )
+
+
+def _tell(person: User, *, key: str, template: str, declaration: Declaration, **context) -> None:
+    """One message about a declaration, in the app and by e-mail, once per person and key."""
+    url = declaration_url(declaration)
+    notify_once(
+        to=person,
+        key=key,
+        template=template,
+        context={"declaration": declaration, "declaration_url": url, **context},
+        url=url,
+    )
 
 
 def declaration_url(declaration: Declaration) -> str:
@@ -340,32 +348,24 @@ def ruling_make(
     )
     record_actor(ruling, actor=actor, reason="Ruling made")
     ruling.save()
-    notify_once(
-        to=d.person,
+    _tell(
+        d.person,
         key=f"ruling:{ruling.pk}",
         template="ruling_made",
-        context={
-            "ruling": ruling,
-            "declaration": d,
-            "body": body,
-            "declaration_url": declaration_url(d),
-        },
-        url=declaration_url(d),
+        declaration=d,
+        ruling=ruling,
+        body=body,
     )
     if outcome == RulingOutcome.DISBARRED:
         # The co-ordinators end the membership once the ruling stands (the member may dispute).
         for coordinator in body_coordinators(body=body):
-            notify_once(
-                to=coordinator,
+            _tell(
+                coordinator,
                 key=f"ruling-disbarred:{ruling.pk}",
                 template="ruling_made",
-                context={
-                    "ruling": ruling,
-                    "declaration": d,
-                    "body": body,
-                    "declaration_url": declaration_url(d),
-                },
-                url=declaration_url(d),
+                declaration=d,
+                ruling=ruling,
+                body=body,
             )
     return ruling
 
@@ -390,16 +390,12 @@ def ruling_dispute(*, actor: User, ruling: Ruling, reason: str) -> Ruling:
     record_actor(r, actor=actor, reason="Ruling disputed")
     r.save(update_fields=["status", "dispute_reason", "disputed_at"])
     for lead in governance_leads(partnership=r.declaration.partnership):
-        notify_once(
-            to=lead,
+        _tell(
+            lead,
             key=f"ruling-disputed:{r.pk}",
             template="ruling_disputed",
-            context={
-                "ruling": r,
-                "declaration": r.declaration,
-                "declaration_url": declaration_url(r.declaration),
-            },
-            url=declaration_url(r.declaration),
+            declaration=r.declaration,
+            ruling=r,
         )
     return r
 
@@ -445,21 +441,24 @@ def ruling_settle(
     record_actor(r, actor=actor, reason="Dispute settled")
     r.save()
     for person in [r.declaration.person, r.ruled_by]:
-        notify_once(
-            to=person,
+        _tell(
+            person,
             key=f"ruling-settled:{r.pk}",
             template="ruling_settled",
-            context={
-                "ruling": r,
-                "declaration": r.declaration,
-                "declaration_url": declaration_url(r.declaration),
-            },
-            url=declaration_url(r.declaration),
+            declaration=r.declaration,
+            ruling=r,
         )
     return r
 
 
 # --- gifts and hospitality ------------------------------------------------------------------
+
+
+def _sits_on(person: User, body: Body, offered_on: date | None) -> bool:
+    """Sits on the body now, or did when the gift was offered (a late declaration counts)."""
+    places = Membership.objects.filter(person=person, body=body)
+    days = {timezone.localdate()} | ({offered_on} if offered_on else set())
+    return any(places.current(on=day).exists() for day in days)
 
 
 @transaction.atomic
@@ -484,12 +483,7 @@ def gift_declare(
     errors: dict[str, str] = {}
     if body.partnership_id != partnership.pk:
         errors["body"] = "Select a body of this partnership"
-    elif not (
-        Membership.objects.filter(person=person, body=body)
-        .current(on=min(offered_on, timezone.localdate()) if offered_on else None)
-        .exists()
-        or Membership.objects.current().filter(person=person, body=body).exists()
-    ):
+    elif not _sits_on(person, body, offered_on):
         errors["body"] = "Select a body you sit on"
     if kind not in GiftKind.values:
         errors["kind"] = "Select gift or hospitality"
