@@ -1,7 +1,8 @@
 """The demo Delivery Board's meetings, built through the services: one held with approved
 minutes, one held last week whose minutes await the chair, one coming up with its agenda out,
 and one in draft. Dates are relative to the day the demo is loaded, so the cycle is always
-ready to try: the chair approves, the member sends apologies, the co-ordinator takes it on."""
+ready to try: the chair approves, the member sends apologies, the co-ordinator takes it on.
+The registers are loaded by ``governance.demo_registers``."""
 
 from __future__ import annotations
 

@@ -44,7 +44,10 @@ class DeclarationForm(BaseForm):
         label="Type of interest", choices=InterestKind.choices, widget=forms.RadioSelect
     )
     holder = forms.ChoiceField(
-        label="Who holds the interest?", choices=InterestHolder.choices, widget=forms.RadioSelect
+        label="Who holds the interest?",
+        choices=InterestHolder.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who holds the interest"},
     )
     organisation = forms.ModelChoiceField(
         label="Organisation it concerns (optional)",
@@ -67,9 +70,14 @@ class DeclarationForm(BaseForm):
     description = forms.CharField(
         label="Describe the interest",
         widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Describe the interest"},
         help_text="For example: I am a paid trustee of the charity, which bids for grants.",
     )
-    starts_on = DateField(label="Held from", help_text="For example, 1 4 2026")
+    starts_on = DateField(
+        label="Held from",
+        help_text="For example, 1 4 2026",
+        error_messages={"required": "Enter the date you held it from"},
+    )
     withheld_reason = forms.CharField(
         label="Reason to withhold it from the public register (optional)",
         required=False,
@@ -88,6 +96,7 @@ class DeclarationUpdateForm(DeclarationForm):
     change_note = forms.CharField(
         label="What changed?",
         max_length=300,
+        error_messages={"required": "Say what changed"},
         help_text="For example: I became chair of the charity's board.",
     )
 
@@ -129,6 +138,7 @@ class DisputeForm(BaseForm):
     dispute_reason = forms.CharField(
         label="Why do you dispute the ruling?",
         widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say why you dispute the ruling"},
         help_text="The governance lead reads this and settles the dispute.",
     )
 
@@ -156,7 +166,10 @@ class SettleForm(BaseForm):
 
 class GiftForm(BaseForm):
     kind = forms.ChoiceField(
-        label="Gift or hospitality?", choices=GiftKind.choices, widget=forms.RadioSelect
+        label="Gift or hospitality?",
+        choices=GiftKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select gift or hospitality"},
     )
     body = forms.ModelChoiceField(
         label="Role it was offered in",
@@ -167,11 +180,13 @@ class GiftForm(BaseForm):
     donor = forms.CharField(
         label="Who offered it?",
         max_length=200,
+        error_messages={"required": "Enter who offered it"},
         help_text="A person and their organisation, for example Kestrel Services Ltd.",
     )
     description = forms.CharField(
         label="What was offered?",
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Describe what was offered"},
         help_text="For example: two tickets to the Chamber of Commerce annual dinner.",
     )
     value = MoneyField(label="Estimated value", help_text="In pounds, for example 45.50")
@@ -180,6 +195,7 @@ class GiftForm(BaseForm):
         label="Did you accept or decline it?",
         choices=GiftDecision.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you accepted or declined it"},
     )
     advice_sought = forms.BooleanField(
         label="I sought advice before deciding",
