@@ -15,6 +15,7 @@ import sys
 import time
 import tracemalloc
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,6 +63,7 @@ def main() -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("migrate", verbosity=0)
 
+    from governance import services as gs
     from membership import services as ms
     from membership.models import User
     from partnership import services as ps
@@ -85,6 +87,29 @@ def main() -> None:
             organisation=org,
             starts_on=date(2025, 1, 1),
         )
+        # Each member keeps an interest and a hospitality in the Board's registers.
+        gs.declaration_create(
+            actor=person,
+            partnership=p,
+            person=person,
+            kind="business",
+            holder="self",
+            organisation=org,
+            description="Director of a member firm.",
+            starts_on=date(2025, 1, 1),
+        )
+        gs.gift_declare(
+            actor=person,
+            partnership=p,
+            person=person,
+            body=board,
+            kind="hospitality",
+            donor="A supplier",
+            description="Lunch",
+            value=Decimal("20"),
+            offered_on=date(2025, 6, 1),
+            decision="accepted",
+        )
 
     client = Client()
     client.force_login(coordinator)
@@ -92,6 +117,8 @@ def main() -> None:
         "structure": "/p/bench/",
         "body page (co-ordinator)": board.get_absolute_url(),
         "organisations": "/p/bench/organisations/",
+        "register of interests": "/p/bench/bodies/board/register/",
+        "gifts and hospitality": "/p/bench/bodies/board/register/gifts/",
     }
     print(f"{args.members} members, {args.bodies} bodies, {args.repeat} requests each")
     for name, url in pages.items():

@@ -3,7 +3,9 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from membership.models import AppointmentRole, Role, Seat, TieRule, User
@@ -351,3 +353,47 @@ class BallotForm(forms.Form):
         if len(chosen) > self.places:
             raise forms.ValidationError(f"Choose no more than {self.places} candidates")
         return cleaned
+
+
+class AgreementVersionForm(BaseForm):
+    label = forms.CharField(
+        label="Version",
+        max_length=50,
+        help_text="A short name members will see, for example 2026",
+        error_messages={"required": "Enter the version, for example 2026"},
+    )
+    what_changed = forms.CharField(
+        label="What changed",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Members read this before they sign. For the first version, say so.",
+        error_messages={"required": "Say what changed in this version"},
+    )
+    upload = forms.FileField(
+        label="The agreement as a PDF",
+        error_messages={"required": "Select the agreement as a PDF file"},
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = filesizeformat(settings.PAPER_MAX_BYTES)
+        self.fields["upload"].help_text = f"A PDF file, smaller than {limit}."
+
+
+class AgreementApprovalForm(BaseForm):
+    body = forms.ModelChoiceField(
+        label="Which body agreed it?",
+        queryset=Body.objects.none(),
+        empty_label="Select a body",
+        help_text="Usually the partnership board.",
+        error_messages={"required": "Select the body that agreed this version"},
+    )
+    agreed_on = DateField(
+        label="Date it was agreed",
+        help_text="For example, 27 3 2026",
+        error_messages={"required": "Enter the date it was agreed"},
+    )
+
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = Body.objects.filter(partnership=partnership).open()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from partnership.history import audited
 from partnership.models import Body, Organisation, Partnership, Sector
+from partnership.storage import private_files
 
 
 class UserManager(BaseUserManager):
@@ -466,3 +467,95 @@ class Ballot(models.Model):
     def __str__(self) -> str:
         # Deliberately says nothing about the choices.
         return "Ballot"
+
+
+# --- the partnership agreement ----------------------------------------------------------------
+
+
+def agreement_path(version: AgreementVersion, filename: str) -> str:
+    # A random name: the uploader's file name is kept in file_name and never used as a path.
+    return f"agreements/{uuid.uuid4().hex}.pdf"
+
+
+class AgreementVersion(models.Model):
+    """One version of the partnership agreement: uploaded by the governance lead with what
+    changed, agreed by a board on a date, then issued to every member to sign. The current
+    version of a partnership is the one issued most recently."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="agreement_versions"
+    )
+    label = models.CharField("version", max_length=50, help_text="For example, 2026")
+    what_changed = models.TextField("what changed")
+    file = models.FileField(storage=private_files, upload_to=agreement_path, max_length=255)
+    file_name = models.CharField("file name", max_length=200)
+    file_size = models.PositiveIntegerField("file size")
+    uploaded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="uploaded by"
+    )
+    uploaded_at = models.DateTimeField("uploaded at", default=timezone.now)
+    agreed_by = models.ForeignKey(
+        Body,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="agreed by",
+    )
+    agreed_on = models.DateField("agreed on", null=True, blank=True)
+    issued_at = models.DateTimeField("issued at", null=True, blank=True)
+
+    history = audited()
+
+    class Meta:
+        # Drafts first, then the issued versions, newest first (the same on every database).
+        ordering = [F("issued_at").desc(nulls_first=True), "-uploaded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "label"],
+                name="agreement_label_unique_in_partnership",
+                violation_error_message="This partnership already has a version with this name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(agreed_by__isnull=True, agreed_on__isnull=True)
+                | Q(agreed_by__isnull=False, agreed_on__isnull=False),
+                name="agreement_agreed_by_and_on_together",
+                violation_error_message="Record which body agreed the version and when.",
+            ),
+            models.CheckConstraint(
+                condition=Q(issued_at__isnull=True) | Q(agreed_on__isnull=False),
+                name="agreement_issued_only_when_agreed",
+                violation_error_message="A version is issued only once it has been agreed.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Partnership agreement, version {self.label}"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.issued_at is not None
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.agreed_on is not None
+
+
+class AgreementSignature(models.Model):
+    """That a person signed a version of the agreement, and when: an event, written once,
+    never changed or deleted (so no history, and PROTECT on both sides)."""
+
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="agreement_signatures")
+    version = models.ForeignKey(
+        AgreementVersion, on_delete=models.PROTECT, related_name="signatures"
+    )
+    signed_at = models.DateTimeField("signed at", default=timezone.now)
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "version"], name="agreement_signed_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} signed {self.version}"

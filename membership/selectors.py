@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from membership.models import (
     NON_VOTING_ROLES,
+    AgreementSignature,
+    AgreementVersion,
     Appointment,
     Candidate,
     Election,
@@ -159,3 +161,129 @@ def body_office_holders(*, body: Body, on=None) -> dict[str, User]:
         .filter(body=body, role__in=["chair", "deputy_chair"])
         .select_related("person")
     }
+
+
+# --- the partnership agreement ----------------------------------------------------------------
+
+
+def agreement_current(*, partnership: Partnership) -> AgreementVersion | None:
+    """The version issued most recently: the one members sign."""
+    return (
+        AgreementVersion.objects.filter(partnership=partnership, issued_at__isnull=False)
+        .select_related("partnership", "agreed_by")
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+
+
+def agreement_signatories(
+    *, partnership: Partnership, bodies: QuerySet[Body] | None = None
+) -> QuerySet[User]:
+    """Who signs the agreement: everyone with a current membership of one of the
+    partnership's bodies or a current appointment in it. With ``bodies``, only the current
+    members of those bodies (what a body's co-ordinator sees)."""
+    today = timezone.localdate()
+    members = Membership.objects.current(on=today).filter(body__partnership=partnership)
+    if bodies is not None:
+        who = Q(pk__in=members.filter(body__in=bodies).values("person_id"))
+    else:
+        officers = Appointment.objects.current(on=today).filter(partnership=partnership)
+        who = Q(pk__in=members.values("person_id")) | Q(pk__in=officers.values("person_id"))
+    return User.objects.filter(who, is_active=True).order_by("full_name", "pk")
+
+
+def is_signatory(*, person: User, partnership: Partnership) -> bool:
+    if not getattr(person, "is_authenticated", False):
+        return False
+    return agreement_signatories(partnership=partnership).filter(pk=person.pk).exists()
+
+
+@dataclass
+class SignatureRow:
+    person: User
+    bodies: list[str]
+    latest: AgreementSignature | None  # the signature of the latest version they signed
+    signed_current: bool
+
+
+def agreement_signature_table(
+    *,
+    partnership: Partnership,
+    current: AgreementVersion | None,
+    bodies: QuerySet[Body] | None = None,
+) -> list[SignatureRow]:
+    """Each signatory (of ``bodies`` only, if given), the bodies they sit on, the latest
+    version they signed and when, and whether they have signed ``current``. Three queries
+    however many people and versions."""
+    people = agreement_signatories(partnership=partnership, bodies=bodies)
+    sitting: dict[int, list[str]] = {}
+    seats = Membership.objects.current(on=timezone.localdate()).filter(
+        body__partnership=partnership, person__in=people.values("pk")
+    )
+    if bodies is not None:
+        seats = seats.filter(body__in=bodies)
+    for person_id, body_name in seats.order_by("body__name").values_list("person_id", "body__name"):
+        names = sitting.setdefault(person_id, [])
+        if body_name not in names:
+            names.append(body_name)
+    latest: dict[int, AgreementSignature] = {}
+    signatures = (
+        AgreementSignature.objects.filter(
+            version__partnership=partnership,
+            version__issued_at__isnull=False,
+            person__in=people.values("pk"),
+        )
+        .select_related("version")
+        .order_by("person_id", "-version__issued_at", "-pk")
+    )
+    signed_current: set[int] = set()
+    for signature in signatures:
+        latest.setdefault(signature.person_id, signature)
+        if current is not None and signature.version_id == current.pk:
+            signed_current.add(signature.person_id)
+    return [
+        SignatureRow(
+            person=person,
+            bodies=sitting.get(person.pk, []),
+            latest=latest.get(person.pk),
+            signed_current=person.pk in signed_current,
+        )
+        for person in people
+    ]
+
+
+@dataclass
+class PersonAgreement:
+    version: AgreementVersion
+    signed: bool
+
+
+def person_agreements(*, person: User) -> list[PersonAgreement]:
+    """The current agreement of each partnership the person is a signatory of, and whether
+    they have signed it: for their account page. Four queries."""
+    today = timezone.localdate()
+    ids = set(
+        Membership.objects.current(on=today)
+        .filter(person=person)
+        .values_list("body__partnership_id", flat=True)
+    ) | set(
+        Appointment.objects.current(on=today)
+        .filter(person=person)
+        .values_list("partnership_id", flat=True)
+    )
+    current: dict[int, AgreementVersion] = {}
+    for version in (
+        AgreementVersion.objects.filter(partnership_id__in=ids, issued_at__isnull=False)
+        .select_related("partnership")
+        .order_by("-issued_at", "-pk")
+    ):
+        current.setdefault(version.partnership_id, version)
+    signed = set(
+        AgreementSignature.objects.filter(
+            person=person, version__in=[v.pk for v in current.values()]
+        ).values_list("version_id", flat=True)
+    )
+    return [
+        PersonAgreement(version=v, signed=v.pk in signed)
+        for v in sorted(current.values(), key=lambda v: v.partnership.name)
+    ]

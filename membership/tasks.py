@@ -54,3 +54,14 @@ def run_elections() -> dict[str, int]:
     if failed:
         raise RuntimeError(f"run_elections steps failed: {', '.join(failed)}")  # retried
     return done
+
+
+@shared_task(
+    acks_late=True, autoretry_for=(Exception,), retry_backoff=True, retry_kwargs={"max_retries": 5}
+)
+def chase_unsigned_agreement() -> int:
+    """Each day: tell anyone not yet told of the current agreement, and remind each member
+    who has not signed it, once per calendar month however often this runs."""
+    from membership.services.agreement import agreement_chase_unsigned
+
+    return agreement_chase_unsigned()

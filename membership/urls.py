@@ -45,6 +45,13 @@ urlpatterns = [
         views.election_reballot,
         name="election_reballot",
     ),
+    path("agreement/", views.agreement, name="agreement"),
+    path("agreement/new/", views.agreement_upload, name="agreement_upload"),
+    path("agreement/signatures/", views.agreement_signatures, name="agreement_signatures"),
+    path("agreement/<int:pk>/", views.agreement_version, name="agreement_version"),
+    path("agreement/<int:pk>/file/", views.agreement_file, name="agreement_file"),
+    path("agreement/<int:pk>/sign/", views.agreement_sign, name="agreement_sign"),
+    path("agreement/<int:pk>/issue/", views.agreement_issue, name="agreement_issue"),
     path("coordinators/", views.appointment_list, name="appointment_list"),
     path("coordinators/<int:pk>/end/", views.appointment_end, name="appointment_end"),
 ]

@@ -35,11 +35,24 @@ app.conf.beat_schedule = {
         "task": "membership.tasks.run_elections",
         "schedule": 60.0,
     },
-    # Meetings: papers not out a week before, overdue actions, minutes awaiting approval.
-    # Each person is told once about each thing, so running often only means sooner.
+    # The partnership agreement: members who have not signed the current version are reminded
+    # once a calendar month (from two weeks after they were told); anyone not yet told is told.
+    "daily-chase-unsigned-agreement": {
+        "task": "membership.tasks.chase_unsigned_agreement",
+        "schedule": crontab(hour=9, minute=30),
+    },
+    # Meetings: papers not out a week before, overdue actions, minutes awaiting approval, and
+    # members with a registered interest in a coming item. Each person is told once about
+    # each thing, so running often only means sooner.
     "hourly-chase-meetings": {
         "task": "governance.tasks.chase_meetings",
         "schedule": crontab(minute=15),
+    },
+    # Registers: members who have not confirmed their entries this financial year, reminded
+    # once a month each until they do.
+    "daily-chase-register-confirmations": {
+        "task": "governance.tasks.chase_register_confirmations",
+        "schedule": crontab(hour=8, minute=30),
     },
     # Agenda packs and minutes are rendered when they change; this catches any render that
     # was lost (a worker down when the change was made).

@@ -191,11 +191,13 @@ def _all_url_names(resolver=None, prefix=""):
 
 
 def test_every_url_is_in_the_matrix(world):
+    from tests.governance.test_register_views import REGISTER_URLS
     from tests.governance.test_url_access import GOVERNANCE_URLS
 
     covered = (
         {name for name, _, _ in urls(world)}
         | GOVERNANCE_URLS
+        | REGISTER_URLS
         | {
             "membership:appointment_end",  # POST only: test_post_to_appointment_end_as
             "logout",  # POST only: the browser journey signs out
@@ -211,6 +213,14 @@ def test_every_url_is_in_the_matrix(world):
             "membership:candidate_second",
             "membership:election_cancel",
             "membership:election_reballot",
+            # The agreement: test_agreement_urls_as and test_post_to_agreement_*_as.
+            "membership:agreement",
+            "membership:agreement_upload",
+            "membership:agreement_signatures",
+            "membership:agreement_version",
+            "membership:agreement_file",
+            "membership:agreement_sign",
+            "membership:agreement_issue",
         }
     )
     assert set(_all_url_names()) - covered == set()
@@ -300,3 +310,101 @@ def test_post_to_election_cancel_and_reballot_as(role, client, world, contest):
     _check(client.post(reverse("membership:election_cancel", kwargs=board)), expected, "cancel")
     election.refresh_from_db()
     assert (election.status == "cancelled") == (role == "coordinator")
+
+
+# --- the partnership agreement ------------------------------------------------------------------
+
+AGREEMENT_ROLES = [*ROLES, "governance_lead"]
+LEAD_ONLY = {**dict.fromkeys(AGREEMENT_ROLES, 403), "anonymous": "login", "governance_lead": 200}
+# A draft does not exist for anyone but the governance lead and partnership co-ordinators.
+DRAFT = {**dict.fromkeys(AGREEMENT_ROLES, 404), "coordinator": 200, "governance_lead": 200}
+
+
+@pytest.fixture
+def agreement(world, governance_lead):
+    """An issued version and a draft, both uploaded by the governance lead."""
+    from membership import services as ms
+    from tests.governance.helpers import pdf_bytes
+
+    def upload(label):
+        return ms.agreement_version_upload(
+            actor=governance_lead,
+            partnership=world.partnership,
+            label=label,
+            what_changed="Changes.",
+            upload=("agreement.pdf", pdf_bytes()),
+        )
+
+    issued = upload("2026")
+    ms.agreement_record_approval(
+        actor=governance_lead, version=issued, body=world.board, agreed_on=world.start
+    )
+    ms.agreement_issue(actor=governance_lead, version=issued)
+    return issued, upload("2027")
+
+
+def _agreement_client(client, world, governance_lead, role):
+    if role == "governance_lead":
+        client.force_login(governance_lead)
+        return client
+    return _client_for(client, world, role)
+
+
+@pytest.mark.parametrize("role", AGREEMENT_ROLES)
+def test_agreement_urls_as(role, client, world, governance_lead, agreement):
+    issued, draft = agreement
+    client = _agreement_client(client, world, governance_lead, role)
+    p = {"partnership": world.partnership.slug}
+    everyone = dict.fromkeys(AGREEMENT_ROLES, 200)
+    coordinators = {**LEAD_ONLY, "coordinator": 200, "group_coordinator": 200}
+    for name, kwargs, expected in [
+        ("membership:agreement", p, everyone),
+        ("membership:agreement_upload", p, LEAD_ONLY),
+        ("membership:agreement_signatures", p, coordinators),
+        ("membership:agreement_version", {**p, "pk": issued.pk}, everyone),
+        ("membership:agreement_file", {**p, "pk": issued.pk}, everyone),
+        ("membership:agreement_version", {**p, "pk": draft.pk}, DRAFT),
+        ("membership:agreement_file", {**p, "pk": draft.pk}, DRAFT),
+    ]:
+        url = reverse(name, kwargs=kwargs)
+        _check(client.get(url), expected[role], url)
+
+
+@pytest.mark.parametrize("role", AGREEMENT_ROLES)
+def test_post_to_agreement_sign_as(role, client, world, governance_lead, agreement):
+    """Everyone with a place in the partnership signs; a draft cannot even be found."""
+    from membership.models import AgreementSignature
+
+    issued, draft = agreement
+    client = _agreement_client(client, world, governance_lead, role)
+    p = {"partnership": world.partnership.slug}
+    signs = {**dict.fromkeys(AGREEMENT_ROLES, 302), "anonymous": "login", "outsider": 403}
+    url = reverse("membership:agreement_sign", kwargs={**p, "pk": issued.pk})
+    _check(client.post(url), signs[role], url)
+    assert AgreementSignature.objects.filter(version=issued).count() == (signs[role] == 302)
+    url = reverse("membership:agreement_sign", kwargs={**p, "pk": draft.pk})
+    expected = {**DRAFT, "anonymous": "login", "coordinator": 302, "governance_lead": 302}
+    _check(client.post(url), expected[role], url)
+    assert not AgreementSignature.objects.filter(version=draft).exists()
+    _check(client.get(url), "login" if role == "anonymous" else 405, url)
+
+
+@pytest.mark.parametrize("role", AGREEMENT_ROLES)
+def test_post_to_agreement_issue_and_record_as(role, client, world, governance_lead, agreement):
+    _, draft = agreement
+    client = _agreement_client(client, world, governance_lead, role)
+    p = {"partnership": world.partnership.slug, "pk": draft.pk}
+    day = world.start
+    url = reverse("membership:agreement_version", kwargs=p)
+    record = {
+        "body": world.board.pk,
+        "agreed_on_day": day.day,
+        "agreed_on_month": day.month,
+        "agreed_on_year": day.year,
+    }
+    expected = {**DRAFT, "coordinator": 403, "governance_lead": 302}
+    _check(client.post(url, record), expected[role], url)
+    url = reverse("membership:agreement_issue", kwargs=p)
+    _check(client.post(url), {**expected, "anonymous": "login"}[role], url)
+    draft.refresh_from_db()
+    assert draft.is_issued == (role == "governance_lead")

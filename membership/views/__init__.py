@@ -1,4 +1,6 @@
-"""Pages about who sits where (bodies.py) and elections (elections.py)."""
+"""Pages about who sits where (bodies.py), elections (elections.py) and the partnership
+agreement (agreement.py)."""
 
+from membership.views.agreement import *  # noqa: F403
 from membership.views.bodies import *  # noqa: F403
 from membership.views.elections import *  # noqa: F403

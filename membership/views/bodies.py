@@ -365,6 +365,7 @@ def account(request: HttpRequest) -> HttpResponse:
         {
             "memberships": selectors.person_memberships(person=request.user),
             "appointments": selectors.person_appointments(person=request.user),
+            "agreements": selectors.person_agreements(person=request.user),
             "notices": list(request.user.notices.all()[:10]),
             "today": timezone.localdate(),
         },

@@ -205,12 +205,17 @@ def test_every_page_of_the_demo_partnership_is_accessible(page, transactional_db
 
     call_command("load_demo", "--force", stdout=StringIO())
     bodies = list(Body.objects.filter(partnership__slug="demo").select_related("partnership"))
-    urls = ["/p/demo/", "/p/demo/organisations/", *[b.get_absolute_url() for b in bodies]]
+    urls = [
+        "/p/demo/",
+        "/p/demo/organisations/",
+        "/p/demo/agreement/",
+        *[b.get_absolute_url() for b in bodies],
+    ]
     for url in urls:
         page.goto(url)
         assert_accessible(page)
     sign_in(page, "coordinator@mercia-vale.example", "demo-partnership-2026")
     assert_accessible(page)
-    for url in [*urls, "/p/demo/coordinators/"]:
+    for url in [*urls, "/p/demo/coordinators/", "/p/demo/agreement/signatures/"]:
         page.goto(url)
         assert_accessible(page)

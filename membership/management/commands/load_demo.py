@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 
+from membership.demo import demo_agreement_load
 from membership.models import AppointmentRole, Membership, User
 from membership.services import (
     appointment_create,
@@ -461,6 +462,7 @@ class Loader:
         User.objects.create_superuser(
             f"{local}@{DOMAIN}", PASSWORD, full_name=full_name, job_title=job_title
         )
+        demo_agreement_load(partnership=self.partnership)
         return self.partnership
 
     def person(self, key: str, full_name: str, job_title: str, public: bool) -> User:
@@ -526,7 +528,11 @@ class Command(BaseCommand):
                 "load_demo is for development (DJANGO_DEBUG=true): its passwords are public. "
                 "Use --force only on a machine nobody else can reach."
             )
-        if Partnership.objects.filter(Q(slug=SLUG) | Q(name=NAME)).exists():
+        loaded = Partnership.objects.filter(Q(slug=SLUG) | Q(name=NAME)).first()
+        if loaded is not None and loaded.slug == SLUG and demo_agreement_load(partnership=loaded):
+            # A demo loaded before the agreement existed gets it; nothing else changes.
+            self.stdout.write(self.style.SUCCESS("Added the partnership agreement to the demo."))
+        elif loaded is not None:
             self.stdout.write("The demo partnership is already loaded: nothing was changed.")
         else:
             emails = [email_for(key) for key in PEOPLE] + [f"{ADMIN[0]}@{DOMAIN}"]
