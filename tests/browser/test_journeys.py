@@ -204,12 +204,16 @@ def test_every_page_of_the_demo_partnership_is_accessible(page, transactional_db
     from django.core.management import call_command
 
     call_command("load_demo", "--force", stdout=StringIO())
+    call_command("load_demo_meetings", "--force", stdout=StringIO())
     bodies = list(Body.objects.filter(partnership__slug="demo").select_related("partnership"))
     urls = [
         "/p/demo/",
         "/p/demo/organisations/",
         "/p/demo/agreement/",
+        "/p/demo/registers/",
         *[b.get_absolute_url() for b in bodies],
+        # Every body's registers: the demo's entries are on the boards', the rest are empty.
+        *[b.get_absolute_url() + page for b in bodies for page in ("register/", "register/gifts/")],
     ]
     for url in urls:
         page.goto(url)
