@@ -65,3 +65,14 @@ def chase_unsigned_agreement() -> int:
     from membership.services.agreement import agreement_chase_unsigned
 
     return agreement_chase_unsigned()
+
+
+@shared_task(
+    acks_late=True, autoretry_for=(Exception,), retry_backoff=True, retry_kwargs={"max_retries": 5}
+)
+def remind_coordinators_of_vacancies() -> int:
+    """Weekly: each co-ordinator hears once a week about vacant seats and memberships ending
+    within 60 days in the bodies they co-ordinate."""
+    from membership.services.reminders import vacancies_remind_coordinators
+
+    return vacancies_remind_coordinators()

@@ -29,6 +29,12 @@ app.conf.beat_schedule = {
         "task": "membership.tasks.sync_all_permissions",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Each co-ordinator hears once a week of vacant seats and memberships ending within 60
+    # days in the bodies they co-ordinate.
+    "weekly-remind-coordinators-of-vacancies": {
+        "task": "membership.tasks.remind_coordinators_of_vacancies",
+        "schedule": crontab(day_of_week="mon", hour=8, minute=0),
+    },
     # Elections: fix the electorate when voting opens, remind 48 hours before voting closes,
     # close and count when voting ends.
     "every-minute-run-elections": {

@@ -33,6 +33,7 @@ def wait_for(condition, timeout=20.0):
 
 
 def test_the_beat_schedule_names_the_nightly_permission_sync():
+    app.loader.import_default_modules()  # a worker would have: run alone, nothing else did
     entry = app.conf.beat_schedule["daily-sync-permissions"]
     assert entry["task"] == "membership.tasks.sync_all_permissions"
     assert entry["task"] in app.tasks
@@ -51,6 +52,7 @@ def test_nightly_sync_repairs_permissions_through_the_broker(live_world, worker)
 
 
 def test_the_beat_schedule_chases_meetings_and_renders_documents():
+    app.loader.import_default_modules()
     for name, task in [
         ("hourly-chase-meetings", "governance.tasks.chase_meetings"),
         ("every-ten-minutes-render-stale-documents", "governance.tasks.render_stale_documents"),
@@ -151,6 +153,7 @@ def test_unsigned_members_are_reminded_once_through_the_broker_however_often_it_
 
 
 def test_the_beat_schedule_chases_register_confirmations():
+    app.loader.import_default_modules()
     entry = app.conf.beat_schedule["daily-chase-register-confirmations"]
     assert entry["task"] == "governance.tasks.chase_register_confirmations"
     assert entry["task"] in app.tasks
@@ -200,3 +203,24 @@ def test_members_with_an_interest_are_reminded_once_before_the_meeting_through_t
     assert wait_for(lambda: reminded.count() == 1, timeout=30)
     time.sleep(1.5)
     assert list(reminded.values_list("recipient", flat=True)) == [live_world.member.pk]
+
+
+def test_the_beat_schedule_reminds_coordinators_weekly():
+    app.loader.import_default_modules()
+    entry = app.conf.beat_schedule["weekly-remind-coordinators-of-vacancies"]
+    assert entry["task"] == "membership.tasks.remind_coordinators_of_vacancies"
+    assert entry["task"] in app.tasks
+
+
+def test_coordinators_hear_of_vacancies_once_a_week_through_the_broker(live_world, worker):
+    from partnership.models import Notice
+
+    reminded = Notice.objects.filter(key__startswith="vacancies-weekly:")
+    for _ in range(3):
+        app.send_task("membership.tasks.remind_coordinators_of_vacancies")
+    assert wait_for(lambda: reminded.count() == 2)
+    time.sleep(1.5)  # let the other runs finish: they must find nothing to send
+    assert sorted(reminded.values_list("recipient__email", flat=True)) == [
+        live_world.coordinator.email,
+        live_world.group_coordinator.email,
+    ]

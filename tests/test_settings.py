@@ -42,3 +42,27 @@ def test_deploy_check_reports_nothing_with_production_settings():
 def test_a_mistyped_boolean_is_an_error():
     result = run_manage("check", DJANGO_DEBUG="maybe")
     assert result.returncode != 0 and "DJANGO_DEBUG must be true or false" in result.stderr
+
+
+def test_production_keeps_database_connections_and_bounds_every_job():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['CONN_MAX_AGE'], s.CELERY_TASK_SOFT_TIME_LIMIT, "
+        "s.CELERY_TASK_TIME_LIMIT, s.CELERY_TASK_ACKS_LATE, s.CELERY_TASK_REJECT_ON_WORKER_LOST, "
+        "s.CELERY_WORKER_PREFETCH_MULTIPLIER)",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="partnership.example.gov.uk",
+    )
+    assert result.returncode == 0, result.stderr
+    # The last line: the shell may first say what it imported.
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "60",
+        "300",
+        "360",
+        "True",
+        "True",
+        "1",
+    ]

@@ -1,8 +1,9 @@
-"""Writes about people and their places (memberships.py), elections (elections.py) and the
-partnership agreement (agreement.py).
+"""Writes about people and their places (memberships.py), elections (elections.py), the
+partnership agreement (agreement.py) and the weekly reminder to co-ordinators (reminders.py).
 
 Callers use ``from membership import services`` and ``services.<entity>_<action>``."""
 
 from membership.services.agreement import *  # noqa: F403
 from membership.services.elections import *  # noqa: F403
 from membership.services.memberships import *  # noqa: F403
+from membership.services.reminders import *  # noqa: F403

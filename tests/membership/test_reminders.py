@@ -1,0 +1,58 @@
+"""The weekly reminder to co-ordinators of vacant seats and memberships ending soon."""
+
+from datetime import date, timedelta
+
+from django.core import mail
+
+from membership import services as ms
+from partnership.models import Notice
+
+
+def reports_for(world, person, today):
+    reports = ms.vacancy_reports(partnership=world.partnership, today=today)
+    return {r.body.name: r for r in reports.get(person, [])}
+
+
+def test_each_coordinator_hears_of_the_bodies_they_coordinate(world, today):
+    everything = reports_for(world, world.coordinator, today)
+    assert set(everything) == {"Board", "Safer Group", "Other Group"}
+    assert [(seat.name, n) for seat, n in everything["Board"].vacant] == [("Council", 1)]
+    assert [(seat.name, n) for seat, n in everything["Other Group"].vacant] == [("Partners", 4)]
+    # The group co-ordinator: their group (and its sub-group, which has no seats) only.
+    assert set(reports_for(world, world.group_coordinator, today)) == {"Safer Group"}
+    # Members and chairs are not co-ordinators.
+    assert reports_for(world, world.chair, today) == {}
+
+
+def test_memberships_ending_within_sixty_days_are_listed(world, today):
+    ms.membership_end(
+        actor=None, membership=world.member_membership, ends_on=today + timedelta(days=60)
+    )
+    ms.membership_end(
+        actor=None, membership=world.other_membership, ends_on=today + timedelta(days=61)
+    )
+    everything = reports_for(world, world.coordinator, today)
+    assert [m.person for m in everything["Board"].ending] == [world.member]
+    assert everything["Other Group"].ending == []
+
+
+def test_a_closed_body_and_a_full_one_are_not_reported(world, today):
+    ms.seat_update(actor=None, seat=world.board_seat, count=2)
+    ms.body_close(actor=world.coordinator, body=world.other, closed_on=today, reason="Merged")
+    assert set(reports_for(world, world.coordinator, today)) == {"Safer Group"}
+
+
+def test_the_reminder_is_sent_once_a_week_however_often_the_job_runs(world):
+    monday = date(2026, 11, 30)
+    assert ms.vacancies_remind_coordinators(today=monday) == 2
+    assert ms.vacancies_remind_coordinators(today=monday) == 0
+    assert ms.vacancies_remind_coordinators(today=monday + timedelta(days=6)) == 0
+    notices = Notice.objects.filter(key__startswith="vacancies-weekly:")
+    assert sorted(n.recipient.email for n in notices) == [
+        "coordinator@example.org",
+        "group_coordinator@example.org",
+    ]
+    body = next(m for m in mail.outbox if m.to == ["group_coordinator@example.org"]).body
+    assert "Safer Group" in body and "Partners: 5 places vacant" in body
+    assert "Board" not in body
+    assert ms.vacancies_remind_coordinators(today=monday + timedelta(days=7)) == 2
