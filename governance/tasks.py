@@ -64,3 +64,13 @@ def chase_register_confirmations() -> int:
     from governance import services
 
     return services.registers_chase_confirmation()
+
+
+@shared_task(**RETRY)
+def send_register_notices() -> int:
+    """Send any register notice not yet sent (a ruling asked for, made, disputed or settled;
+    a gift over the threshold): they go out when the change commits, and this sends those
+    whose e-mail failed then. Each person hears once about each thing."""
+    from governance import services
+
+    return services.registers_send_notices()

@@ -54,6 +54,12 @@ app.conf.beat_schedule = {
         "task": "governance.tasks.chase_meetings",
         "schedule": crontab(minute=15),
     },
+    # Registers: notices about declarations, rulings, disputes and gifts go out when the change
+    # commits; this sends any that failed then.
+    "hourly-send-register-notices": {
+        "task": "governance.tasks.send_register_notices",
+        "schedule": crontab(minute=45),
+    },
     # Registers: members who have not confirmed their entries this financial year, reminded
     # once a month each until they do.
     "daily-chase-register-confirmations": {

@@ -8,12 +8,22 @@ as they run and each person hears once.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from partnership.models import Notice
+
+log = logging.getLogger(__name__)
+
+
+class NotAllSent(RuntimeError):
+    """Some messages of a batch could not be sent; the others were. Raised so a job is
+    retried: its sent messages have their notices, so the retry sends only the rest."""
 
 
 def _render(template: str, context: dict) -> tuple[str, str, str]:
@@ -51,3 +61,20 @@ def notify_once(*, to, key: str, template: str, context: dict, url: str = "") ->
         # Another worker claimed the same notice between our check and our insert.
         return False
     return True
+
+
+def notify_each(messages: Iterable[dict], *, raise_failures: bool = True) -> int:
+    """``notify_once`` for each message (its keyword arguments), so one bad address or a
+    mail server hiccup stops nobody else hearing. Returns how many were sent now; with
+    ``raise_failures``, raises NotAllSent at the end if any failed, else only logs them (for
+    a caller whose job a later run completes)."""
+    sent = failed = 0
+    for message in messages:
+        try:
+            sent += notify_once(**message)
+        except Exception:
+            failed += 1
+            log.exception("could not send %s to person %s", message["key"], message["to"].pk)
+    if failed and raise_failures:
+        raise NotAllSent(f"{failed} message(s) not sent; the next run sends them")
+    return sent

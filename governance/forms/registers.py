@@ -225,6 +225,7 @@ class RegisterSettingsForm(BaseForm):
         label="Publish the gifts and hospitality register", required=False
     )
     gift_threshold = MoneyField(
+        max_digits=8,  # as the column: up to £999,999.99
         label="Value that draws the chair's attention",
         help_text="In pounds. Gifts and hospitality worth more are highlighted for the chair, "
         "who is told when one is declared.",

@@ -68,11 +68,12 @@ class InterestHolder(models.TextChoices):
 
 class DeclarationQuerySet(models.QuerySet):
     def live(self, *, on=None) -> DeclarationQuerySet:
-        """The versions in force on ``on``: not superseded, begun, and not yet ended."""
+        """The versions in force on ``on``: begun, not yet ended, and not yet replaced by a
+        newer version on that day (a past day sees the version of its time)."""
         day = on or timezone.localdate()
         return self.filter(
             Q(ended_on__isnull=True) | Q(ended_on__gt=day),
-            superseded_by__isnull=True,
+            Q(superseded_by__isnull=True) | Q(superseded_by__starts_on__gt=day),
             starts_on__lte=day,
         )
 
@@ -173,7 +174,7 @@ class Declaration(models.Model):
     def is_live(self, *, on=None) -> bool:
         day = on or timezone.localdate()
         return (
-            not self.is_superseded
+            (not self.is_superseded or self.superseded_by.starts_on > day)
             and self.starts_on <= day
             and (self.ended_on is None or self.ended_on > day)
         )

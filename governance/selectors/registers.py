@@ -111,6 +111,34 @@ def declaration_access(user, declaration: Declaration) -> RegisterAccess | None:
     return None
 
 
+def attach_standing_rulings(declarations: list[Declaration], *, body_id: int) -> None:
+    """Set ``standing_ruling`` on each declaration: the body's ruling on it or, while a change
+    of circumstances awaits a ruling, the ruling on the nearest earlier version, so updating
+    an interest never quietly lifts a restriction (``ruling_is_earlier`` says which). Two
+    queries, however many declarations."""
+    if not declarations:
+        return
+    people = {d.person_id for d in declarations}
+    earlier = dict(
+        Declaration.objects.filter(person_id__in=people).values_list("id", "supersedes_id")
+    )
+    rulings = {
+        r.declaration_id: r
+        for r in Ruling.objects.filter(body_id=body_id, declaration_id__in=earlier).select_related(
+            "ruled_by"
+        )
+    }
+    for d in declarations:
+        d.standing_ruling, d.ruling_is_earlier = rulings.get(d.pk), False
+        version, seen = earlier.get(d.pk), {d.pk}
+        while d.standing_ruling is None and version is not None and version not in seen:
+            seen.add(version)
+            d.standing_ruling, d.ruling_is_earlier = rulings.get(version), True
+            version = earlier.get(version)
+        if d.standing_ruling is None:
+            d.ruling_is_earlier = False
+
+
 @dataclass
 class Register:
     entries: list
@@ -130,7 +158,7 @@ def _people_on(body: Body, start: date, end: date) -> QuerySet:
 
 def _public(entries: list, access: RegisterAccess, published: bool, **extra) -> Register:
     if access.full:
-        return Register(entries=entries, **extra)
+        return Register(entries=entries, published=published, **extra)
     if not published:
         return Register(entries=[], published=False, **extra)
     shown = [e for e in entries if not e.withheld_reason]
@@ -146,8 +174,8 @@ def body_interests(
     end: date | None = None,
 ) -> Register:
     """The body's register of interests: in force today, or held at some time in a range.
-    Each entry carries the body's ruling on it (``body_rulings``), in a fixed number of
-    queries however many entries there are."""
+    Each entry carries the body's ruling standing on it (see attach_standing_rulings), in a
+    fixed number of queries however many entries there are."""
     today = timezone.localdate()
     start, end = start or today, end or today
     qs = (
@@ -155,17 +183,12 @@ def body_interests(
         .filter(partnership_id=body.partnership_id)
         .filter(Q(person_id__in=_people_on(body, start, end)) | Q(body=body))
         .select_related("person", "organisation", "body", "superseded_by")
-        .prefetch_related(
-            Prefetch(
-                "rulings",
-                queryset=Ruling.objects.filter(body=body).select_related("ruled_by"),
-                to_attr="body_rulings",
-            )
-        )
         .order_by("person__full_name", "starts_on", "pk")
     )
+    entries = list(qs)
+    attach_standing_rulings(entries, body_id=body.pk)
     settings = register_settings(partnership=body.partnership)
-    return _public(list(qs), access, settings.publish_interests)
+    return _public(entries, access, settings.publish_interests)
 
 
 def body_gifts(
@@ -233,7 +256,8 @@ def disputed_rulings(*, partnership: Partnership) -> list[Ruling]:
 class InterestFlag:
     person: User
     declaration: Declaration
-    ruling: Ruling | None
+    ruling: Ruling | None  # the body's ruling standing on it
+    ruling_is_earlier: bool = False  # made on an earlier version: the change awaits a ruling
 
 
 def interest_flags(*, meeting: Meeting) -> dict[AgendaItem, list[InterestFlag]]:
@@ -250,13 +274,9 @@ def interest_flags(*, meeting: Meeting) -> dict[AgendaItem, list[InterestFlag]]:
         Declaration.objects.live(on=meeting.held_on)
         .filter(person_id__in=sitting, partnership_id=meeting.body.partnership_id)
         .select_related("person", "organisation", "body")
-        .prefetch_related(
-            Prefetch(
-                "rulings", queryset=Ruling.objects.filter(body_id=meeting.body_id), to_attr="here"
-            )
-        )
         .order_by("person__full_name", "pk")
     )
+    attach_standing_rulings(declarations, body_id=meeting.body_id)
     flags: dict[AgendaItem, list[InterestFlag]] = {}
     for item in items:
         organisations = {o.pk for o in item.organisations.all()}
@@ -268,6 +288,6 @@ def interest_flags(*, meeting: Meeting) -> dict[AgendaItem, list[InterestFlag]]:
                 or d.body_id in bodies
                 or (d.project and d.project.lower() in projects)
             ):
-                flag = InterestFlag(d.person, d, d.here[0] if d.here else None)
+                flag = InterestFlag(d.person, d, d.standing_ruling, d.ruling_is_earlier)
                 flags.setdefault(item, []).append(flag)
     return flags

@@ -8,12 +8,15 @@ once, a dispute is settled once, nothing is deleted) are enforced here.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import (
@@ -42,9 +45,12 @@ from governance.selectors.registers import (
 )
 from membership.models import Membership, User
 from membership.selectors import body_coordinators, body_office_holders
+from partnership import permissions as perms
 from partnership.history import record_actor
 from partnership.models import Body, Organisation, Partnership
-from partnership.notifications import notify_once
+from partnership.notifications import notify_each
+
+log = logging.getLogger(__name__)
 
 ACTING = {"chair": "Chair", "deputy_chair": "Deputy chair"}
 
@@ -104,37 +110,127 @@ def _check_declaration(d: Declaration) -> None:
         raise ValidationError(errors)
 
 
-def _ask_chairs_to_rule(declaration: Declaration) -> None:
-    """Each body whose register holds the declaration rules on it: tell its chair and deputy
-    (not the declarant, who never rules on their own interest)."""
-    for body in register_bodies(declaration=declaration):
-        for holder in body_office_holders(body=body).values():
-            if holder.pk == declaration.person_id:
-                continue
-            _tell(
-                holder,
-                key=f"declaration-to-rule:{declaration.pk}:{body.pk}",
-                template="declaration_to_rule",
-                declaration=declaration,
-                body=body,
-            )
+# --- who is told what ------------------------------------------------------------------------
+#
+# Messages about a write go out once it has committed, so nobody hears of a change that was
+# rolled back, and a failing mail server never costs the member what they typed. Each message
+# has a key (one per person and event), so ``registers_send_notices``, run hourly, sends any
+# that failed, and sending twice tells nobody twice.
 
 
-def _tell(person: User, *, key: str, template: str, declaration: Declaration, **context) -> None:
-    """One message about a declaration, in the app and by e-mail, once per person and key."""
+def _about(person: User, *, key: str, template: str, declaration: Declaration, **context) -> dict:
+    """One message about a declaration, in the app and by e-mail."""
     url = declaration_url(declaration)
-    notify_once(
-        to=person,
-        key=key,
-        template=template,
-        context={"declaration": declaration, "declaration_url": url, **context},
-        url=url,
-    )
+    return {
+        "to": person,
+        "key": key,
+        "template": template,
+        "context": {"declaration": declaration, "declaration_url": url, **context},
+        "url": url,
+    }
+
+
+def _declaration_messages(declaration: Declaration):
+    """Each body whose register holds the declaration rules on it: its chair and deputy are
+    asked (never the declarant, who does not rule on their own interest)."""
+    ruled = set(declaration.rulings.values_list("body_id", flat=True))
+    for body in register_bodies(declaration=declaration):
+        if body.pk in ruled:
+            continue
+        for holder in body_office_holders(body=body).values():
+            if holder.pk != declaration.person_id:
+                yield _about(
+                    holder,
+                    key=f"declaration-to-rule:{declaration.pk}:{body.pk}",
+                    template="declaration_to_rule",
+                    declaration=declaration,
+                    body=body,
+                )
+
+
+def _ruling_messages(ruling: Ruling):
+    """The member hears of the ruling; the governance lead of a dispute; the member and the
+    chair of its settlement; the co-ordinators of a disbarment (they end the membership once
+    it stands) as ruled, and again as settled, whether upheld or lifted."""
+    d, body = ruling.declaration, ruling.body
+    yield _about(
+        d.person, key=f"ruling:{ruling.pk}", template="ruling_made", declaration=d,
+        ruling=ruling, body=body,
+    )  # fmt: skip
+    if ruling.disputed_at:
+        for lead in governance_leads(partnership=d.partnership):
+            yield _about(
+                lead, key=f"ruling-disputed:{ruling.pk}", template="ruling_disputed",
+                declaration=d, ruling=ruling,
+            )  # fmt: skip
+    if ruling.settled_at:
+        for person in (d.person, ruling.ruled_by):
+            yield _about(
+                person, key=f"ruling-settled:{ruling.pk}", template="ruling_settled",
+                declaration=d, ruling=ruling,
+            )  # fmt: skip
+    disbarring = RulingOutcome.DISBARRED in (ruling.outcome, ruling.final_outcome)
+    if disbarring and ruling.status != RulingStatus.DISPUTED:
+        for coordinator in body_coordinators(body=body):
+            yield _about(
+                coordinator, key=f"ruling-disbarred:{ruling.pk}:{ruling.status}",
+                template="ruling_made", declaration=d, ruling=ruling, body=body,
+            )  # fmt: skip
+
+
+def _gift_messages(gift: Gift):
+    """Over the partnership's threshold, the body's chair and deputy are told."""
+    if gift.value <= register_settings(partnership=gift.partnership).gift_threshold:
+        return
+    for holder in body_office_holders(body=gift.body).values():
+        if holder.pk != gift.person_id:
+            yield {
+                "to": holder,
+                "key": f"gift-over-threshold:{gift.pk}",
+                "template": "gift_over_threshold",
+                "context": {"gift": gift, "url": _gifts_url(gift.body)},
+                "url": _gifts_url(gift.body),
+            }
+
+
+def _tell_after_commit(messages, *args) -> None:
+    """Send ``messages(*args)`` once the transaction commits. A failure is only logged: the
+    hourly ``registers_send_notices`` sends what is missing."""
+
+    def send():
+        try:
+            notify_each(messages(*args), raise_failures=False)
+        except Exception:
+            log.exception("register notices for %s will be sent by the hourly job", args)
+
+    transaction.on_commit(send)
+
+
+def registers_send_notices(*, today: date | None = None) -> int:
+    """Send every register notice that is due and not yet sent: rulings asked for on
+    declarations in force, rulings made, disputed and settled, and gifts over the threshold,
+    from the last 60 days. Safe to run as often as you like."""
+    today = today or timezone.localdate()
+    since = timezone.now() - timedelta(days=60)
+
+    def messages():
+        for d in Declaration.objects.live(on=today).select_related("partnership", "person"):
+            yield from _declaration_messages(d)
+        rulings = Ruling.objects.filter(
+            Q(ruled_at__gte=since) | Q(disputed_at__gte=since) | Q(settled_at__gte=since)
+        ).select_related("declaration__partnership", "declaration__person", "body", "ruled_by")
+        for ruling in rulings:
+            yield from _ruling_messages(ruling)
+        gifts = Gift.objects.filter(declared_at__gte=since).select_related(
+            "partnership", "person", "body__partnership"
+        )
+        for gift in gifts:
+            yield from _gift_messages(gift)
+
+    return notify_each(messages())
 
 
 def declaration_url(declaration: Declaration) -> str:
-    from django.urls import reverse
-
     return reverse(
         "governance:declaration",
         kwargs={"partnership": declaration.partnership.slug, "pk": declaration.pk},
@@ -189,7 +285,7 @@ def declaration_create(
     except IntegrityError as exc:
         # The one-to-one on the meeting's declaration: it is already in the register.
         raise ValidationError("This interest is already in the register.") from exc
-    _ask_chairs_to_rule(declaration)
+    _tell_after_commit(_declaration_messages, declaration)
     return declaration
 
 
@@ -204,6 +300,13 @@ def _lock_live(declaration: Declaration) -> Declaration:
     return locked
 
 
+# What a member may change when circumstances change; the person, the partnership and the
+# chain of versions are not theirs to rewrite.
+UPDATABLE = frozenset(
+    {"kind", "holder", "organisation", "body", "project", "description", "withheld_reason"}
+)
+
+
 @transaction.atomic
 def declaration_update(
     *, actor: Any, declaration: Declaration, changed_on: date, change_note: str, **fields: Any
@@ -213,6 +316,8 @@ def declaration_update(
     old = _lock_live(declaration)
     if not change_note.strip():
         raise ValidationError({"change_note": "Say what changed"})
+    if changed_on > timezone.localdate():
+        raise ValidationError({"changed_on": "The date it changed must be today or in the past"})
     if changed_on < old.starts_on:
         raise ValidationError(
             {"changed_on": "The change cannot be before the interest was first held"}
@@ -231,13 +336,16 @@ def declaration_update(
         description=old.description,
         withheld_reason=old.withheld_reason,
     )
+    unknown = set(fields) - UPDATABLE
+    if unknown:
+        raise TypeError(f"declaration_update cannot change {', '.join(sorted(unknown))}")
     for name, value in _clean_text(fields).items():
         setattr(new, name, value)
     new.starts_on = changed_on
     _check_declaration(new)
     record_actor(new, actor=actor, reason=f"Updated: {new.change_note}")
     new.save()
-    _ask_chairs_to_rule(new)
+    _tell_after_commit(_declaration_messages, new)
     return new
 
 
@@ -347,26 +455,13 @@ def ruling_make(
         acting_as=ACTING[role],
     )
     record_actor(ruling, actor=actor, reason="Ruling made")
-    ruling.save()
-    _tell(
-        d.person,
-        key=f"ruling:{ruling.pk}",
-        template="ruling_made",
-        declaration=d,
-        ruling=ruling,
-        body=body,
-    )
-    if outcome == RulingOutcome.DISBARRED:
-        # The co-ordinators end the membership once the ruling stands (the member may dispute).
-        for coordinator in body_coordinators(body=body):
-            _tell(
-                coordinator,
-                key=f"ruling-disbarred:{ruling.pk}",
-                template="ruling_made",
-                declaration=d,
-                ruling=ruling,
-                body=body,
-            )
+    try:
+        with transaction.atomic():
+            ruling.save()
+    except IntegrityError as exc:
+        # Two rulings at once (the deputy and the chair, say): the first stands.
+        raise ValidationError("The body has already ruled on this declaration.") from exc
+    _tell_after_commit(_ruling_messages, ruling)
     return ruling
 
 
@@ -389,14 +484,7 @@ def ruling_dispute(*, actor: User, ruling: Ruling, reason: str) -> Ruling:
     r.disputed_at = timezone.now()
     record_actor(r, actor=actor, reason="Ruling disputed")
     r.save(update_fields=["status", "dispute_reason", "disputed_at"])
-    for lead in governance_leads(partnership=r.declaration.partnership):
-        _tell(
-            lead,
-            key=f"ruling-disputed:{r.pk}",
-            template="ruling_disputed",
-            declaration=r.declaration,
-            ruling=r,
-        )
+    _tell_after_commit(_ruling_messages, r)
     return r
 
 
@@ -416,6 +504,8 @@ def ruling_settle(
         .select_related("declaration__partnership")
         .get(pk=ruling.pk)
     )
+    if not perms.can_lead_governance(actor, r.declaration.partnership):
+        raise ValidationError("Only the governance lead settles a disputed ruling.")
     if r.status != RulingStatus.DISPUTED:
         raise ValidationError("Only a disputed ruling can be settled.")
     errors = {}
@@ -440,14 +530,7 @@ def ruling_settle(
     r.settled_at = timezone.now()
     record_actor(r, actor=actor, reason="Dispute settled")
     r.save()
-    for person in [r.declaration.person, r.ruled_by]:
-        _tell(
-            person,
-            key=f"ruling-settled:{r.pk}",
-            template="ruling_settled",
-            declaration=r.declaration,
-            ruling=r,
-        )
+    _tell_after_commit(_ruling_messages, r)
     return r
 
 
@@ -517,22 +600,11 @@ def gift_declare(
     )
     record_actor(gift, actor=actor, reason="Gift or hospitality declared")
     gift.save()
-    if value > register_settings(partnership=partnership).gift_threshold:
-        for holder in body_office_holders(body=body).values():
-            if holder.pk != person.pk:
-                notify_once(
-                    to=holder,
-                    key=f"gift-over-threshold:{gift.pk}",
-                    template="gift_over_threshold",
-                    context={"gift": gift, "url": _gifts_url(body)},
-                    url=_gifts_url(body),
-                )
+    _tell_after_commit(_gift_messages, gift)
     return gift
 
 
 def _gifts_url(body: Body) -> str:
-    from django.urls import reverse
-
     return reverse(
         "governance:body_gifts", kwargs={"partnership": body.partnership.slug, "body": body.slug}
     )
@@ -546,31 +618,29 @@ def registers_chase_confirmation(*, today: date | None = None) -> int:
     reminded once a month until they do, however often this runs."""
     today = today or timezone.localdate()
     year = financial_year(today)
-    sent = 0
-    for partnership in Partnership.objects.all():
-        confirmed = RegisterConfirmation.objects.filter(partnership=partnership, year=year).values(
-            "person_id"
-        )
-        for person in partnership_members(partnership=partnership, on=today).exclude(
-            pk__in=confirmed
-        ):
-            sent += notify_once(
-                to=person,
-                key=f"register-confirm:{partnership.pk}:{year}:{today:%Y-%m}",
-                template="register_confirm",
-                context={
-                    "partnership": partnership,
-                    "year": year,
-                    "url": _my_registers_url(partnership),
-                },
-                url=_my_registers_url(partnership),
+
+    def messages():
+        for partnership in Partnership.objects.all():
+            url = _my_registers_url(partnership)
+            confirmed = RegisterConfirmation.objects.filter(
+                partnership=partnership, year=year
+            ).values("person_id")
+            unconfirmed = partnership_members(partnership=partnership, on=today).exclude(
+                pk__in=confirmed
             )
-    return sent
+            for person in unconfirmed:
+                yield {
+                    "to": person,
+                    "key": f"register-confirm:{partnership.pk}:{year}:{today:%Y-%m}",
+                    "template": "register_confirm",
+                    "context": {"partnership": partnership, "year": year, "url": url},
+                    "url": url,
+                }
+
+    return notify_each(messages())
 
 
 def _my_registers_url(partnership: Partnership) -> str:
-    from django.urls import reverse
-
     return reverse("governance:my_registers", kwargs={"partnership": partnership.slug})
 
 
@@ -581,24 +651,22 @@ def interests_remind_before_meetings(*, today: date | None = None) -> int:
     """A member with a registered interest in an item of a published meeting in the coming
     week is reminded once about that item before the meeting."""
     today = today or timezone.localdate()
-    sent = 0
     meetings = Meeting.objects.filter(
         status=MeetingStatus.PUBLISHED,
         held_on__range=(today, today + timedelta(days=INTEREST_REMINDER_DAYS)),
     ).select_related("body__partnership")
-    for meeting in meetings:
-        for item, flags in interest_flags(meeting=meeting).items():
-            for flag in flags:
-                sent += notify_once(
-                    to=flag.person,
-                    key=f"interest-reminder:{item.pk}:{flag.person.pk}",
-                    template="interest_reminder",
-                    context={
-                        "meeting": meeting,
-                        "item": item,
-                        "flag": flag,
-                        "url": meeting.get_absolute_url() + f"#item-{item.pk}",
-                    },
-                    url=meeting.get_absolute_url() + f"#item-{item.pk}",
-                )
-    return sent
+
+    def messages():
+        for meeting in meetings:
+            for item, flags in interest_flags(meeting=meeting).items():
+                url = meeting.get_absolute_url() + f"#item-{item.pk}"
+                for flag in flags:
+                    yield {
+                        "to": flag.person,
+                        "key": f"interest-reminder:{item.pk}:{flag.person.pk}",
+                        "template": "interest_reminder",
+                        "context": {"meeting": meeting, "item": item, "flag": flag, "url": url},
+                        "url": url,
+                    }
+
+    return notify_each(messages())

@@ -176,12 +176,14 @@ def _cell(value) -> str:
 
 
 def _ruling_text(d: Declaration) -> str:
-    if not d.body_rulings:
+    r = d.standing_ruling
+    if r is None:
         return "Awaiting ruling"
-    r = d.body_rulings[0]
     text = r.get_final_outcome_display()
     if r.final_restrictions:
         text += f": {r.final_restrictions}"
+    if d.ruling_is_earlier:
+        text += " (ruled on the earlier version; the change awaits a ruling)"
     return text
 
 

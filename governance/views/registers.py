@@ -208,7 +208,8 @@ def declaration_update(request: HttpRequest, partnership: str, pk: int) -> HttpR
                 actor=request.user, declaration=d, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_service_error(error)
+            # The new version's "held from" is the date circumstances changed.
+            form.add_service_error(error, starts_on="changed_on")
         else:
             messages.success(request, "Interest updated. The earlier version is kept.")
             return redirect("governance:declaration", partnership=partnership, pk=new.pk)

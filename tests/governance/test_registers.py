@@ -65,11 +65,37 @@ def errors_of(excinfo) -> dict:
     return excinfo.value.message_dict
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed(): ...`` runs what the block queued for after its commit, as a real
+    commit would (the test's own transaction never commits)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def failing_addresses(monkeypatch) -> set[str]:
+    """Sending to an address put in this set fails, as a bad address or a mail server down
+    would."""
+    from partnership import notifications
+
+    failing: set[str] = set()
+    real = notifications._send
+
+    def send(to, *args):
+        if to.email in failing:
+            raise ConnectionRefusedError("mail server refused")
+        return real(to, *args)
+
+    monkeypatch.setattr(notifications, "_send", send)
+    return failing
+
+
 # --- declaring ------------------------------------------------------------------------------
 
 
-def test_a_member_declares_an_interest_and_the_chair_is_asked_to_rule(world):
-    d = declare(world)
+def test_a_member_declares_an_interest_and_the_chair_is_asked_to_rule(world, committed):
+    with committed():
+        d = declare(world)
     assert d.is_live()
     assert [b.name for b in selectors.register_bodies(declaration=d)] == ["Board"]
     assert Notice.objects.filter(recipient=world.chair, key__startswith="declaration-to-rule:")
@@ -172,16 +198,17 @@ def test_a_declaration_with_a_ruling_cannot_be_deleted(world):
 # --- rulings ------------------------------------------------------------------------------
 
 
-def test_the_chair_rules_and_the_member_is_told(world):
+def test_the_chair_rules_and_the_member_is_told(world, committed):
     d = declare(world)
-    ruling = gs.ruling_make(
-        actor=world.chair,
-        declaration=d,
-        body=world.board,
-        outcome="restricted",
-        restrictions="Business rates relief scheme",
-        reason="A direct financial interest",
-    )
+    with committed():
+        ruling = gs.ruling_make(
+            actor=world.chair,
+            declaration=d,
+            body=world.board,
+            outcome="restricted",
+            restrictions="Business rates relief scheme",
+            reason="A direct financial interest",
+        )
     assert ruling.acting_as == "Chair"
     assert ruling.final_outcome == "restricted"
     assert Notice.objects.filter(recipient=world.member, key=f"ruling:{ruling.pk}").exists()
@@ -267,16 +294,17 @@ def test_a_changed_interest_is_ruled_on_afresh(world, today):
         )
 
 
-def test_disbarring_tells_the_coordinators(world):
-    ruling = gs.ruling_make(
-        actor=world.chair,
-        declaration=declare(world),
-        body=world.board,
-        outcome="disbarred",
-        reason="Mostly to the firm's benefit",
-    )
+def test_disbarring_tells_the_coordinators(world, committed):
+    with committed():
+        ruling = gs.ruling_make(
+            actor=world.chair,
+            declaration=declare(world),
+            body=world.board,
+            outcome="disbarred",
+            reason="Mostly to the firm's benefit",
+        )
     assert Notice.objects.filter(
-        recipient=world.coordinator, key=f"ruling-disbarred:{ruling.pk}"
+        recipient=world.coordinator, key=f"ruling-disbarred:{ruling.pk}:in_force"
     ).exists()
 
 
@@ -294,8 +322,11 @@ def ruling(world):
     )
 
 
-def test_the_member_disputes_and_the_governance_lead_is_told(world, ruling, governance_lead):
-    r = gs.ruling_dispute(actor=world.member, ruling=ruling, reason="My firm never bids")
+def test_the_member_disputes_and_the_governance_lead_is_told(
+    world, ruling, governance_lead, committed
+):
+    with committed():
+        r = gs.ruling_dispute(actor=world.member, ruling=ruling, reason="My firm never bids")
     assert r.status == RulingStatus.DISPUTED
     assert Notice.objects.filter(recipient=governance_lead, key=f"ruling-disputed:{r.pk}").exists()
 
@@ -311,7 +342,7 @@ def test_only_the_declarant_disputes_and_only_once(world, ruling):
         gs.ruling_dispute(actor=world.member, ruling=ruling, reason="again")
 
 
-def test_the_governance_lead_changes_a_disputed_ruling(world, ruling, governance_lead):
+def test_the_governance_lead_changes_a_disputed_ruling(world, ruling, governance_lead, committed):
     with pytest.raises(ValidationError, match="Only a disputed ruling"):
         gs.ruling_settle(actor=governance_lead, ruling=ruling, uphold=True, reason="x")
     gs.ruling_dispute(actor=world.member, ruling=ruling, reason="My firm never bids")
@@ -320,14 +351,15 @@ def test_the_governance_lead_changes_a_disputed_ruling(world, ruling, governance
             actor=governance_lead, ruling=ruling, uphold=False, reason="x", outcome="disbarred"
         )
     assert "settled_outcome" in errors_of(excinfo)
-    r = gs.ruling_settle(
-        actor=governance_lead,
-        ruling=ruling,
-        uphold=False,
-        reason="Restriction is enough",
-        outcome="restricted",
-        restrictions="Business grants",
-    )
+    with committed():
+        r = gs.ruling_settle(
+            actor=governance_lead,
+            ruling=ruling,
+            uphold=False,
+            reason="Restriction is enough",
+            outcome="restricted",
+            restrictions="Business grants",
+        )
     assert r.status == RulingStatus.CHANGED
     assert (r.outcome, r.final_outcome, r.final_restrictions) == (
         "disbarred",
@@ -341,9 +373,10 @@ def test_the_governance_lead_changes_a_disputed_ruling(world, ruling, governance
 # --- gifts and hospitality ------------------------------------------------------------------
 
 
-def test_a_gift_over_the_threshold_is_brought_to_the_chair(world):
-    small = gift(world, value=Decimal("50.00"))
-    big = gift(world, value=Decimal("50.01"))
+def test_a_gift_over_the_threshold_is_brought_to_the_chair(world, committed):
+    with committed():
+        small = gift(world, value=Decimal("50.00"))
+        big = gift(world, value=Decimal("50.01"))
     keys = set(Notice.objects.filter(recipient=world.chair).values_list("key", flat=True))
     assert f"gift-over-threshold:{big.pk}" in keys
     assert f"gift-over-threshold:{small.pk}" not in keys
@@ -352,7 +385,7 @@ def test_a_gift_over_the_threshold_is_brought_to_the_chair(world):
     assert flagged == {small.pk: False, big.pk: True}
 
 
-def test_the_partnership_sets_its_threshold(world, governance_lead):
+def test_the_partnership_sets_its_threshold(world, governance_lead, committed):
     gs.register_settings_update(
         actor=governance_lead,
         partnership=world.partnership,
@@ -360,7 +393,8 @@ def test_the_partnership_sets_its_threshold(world, governance_lead):
         publish_gifts=True,
         gift_threshold=Decimal("25"),
     )
-    g = gift(world, value=Decimal("30"))
+    with committed():
+        g = gift(world, value=Decimal("30"))
     assert Notice.objects.filter(key=f"gift-over-threshold:{g.pk}").exists()
 
 
@@ -547,3 +581,141 @@ def test_an_interest_declared_at_a_meeting_joins_the_register_in_one_step(world)
     assert (d.person, d.declared_at_meeting) == (world.member, declared)
     with pytest.raises(ValidationError, match="already in the register"):
         gs.declaration_from_meeting(actor=world.coordinator, declared=declared, **fields)
+
+
+# --- review findings, each held by a test -------------------------------------------------------
+
+
+def test_a_past_day_sees_the_version_in_force_then(world, today):
+    old = declare(world, starts_on=today - timedelta(days=30))
+    new = gs.declaration_update(
+        actor=world.member, declaration=old, changed_on=today, change_note="c"
+    )
+    assert list(Declaration.objects.live(on=today - timedelta(days=10))) == [old]
+    assert list(Declaration.objects.live(on=today)) == [new]
+    old.refresh_from_db()
+    assert old.is_live(on=today - timedelta(days=10)) and not old.is_live(on=today)
+
+
+def test_a_held_meeting_keeps_the_flags_of_its_day(world, today, meeting_with_items):
+    _, forum, _, _ = meeting_with_items
+    past = schedule(world, days=-10)
+    item = gs.item_add(
+        actor=world.coordinator, meeting=past, title="Grant", organisations=[world.business]
+    )
+    old = declare(world, starts_on=today - timedelta(days=30))
+    gs.declaration_update(
+        actor=world.member, declaration=old, changed_on=today, change_note="c", organisation=None,
+        project="Something else",
+    )  # fmt: skip
+    assert [f.declaration for f in selectors.interest_flags(meeting=past)[item]] == [old]
+
+
+def test_updating_an_interest_does_not_lift_a_restriction(world, today, meeting_with_items):
+    meeting, forum, _, _ = meeting_with_items
+    old = declare(world)
+    ruling = gs.ruling_make(
+        actor=world.chair, declaration=old, body=world.board, outcome="restricted",
+        restrictions="Forum grants", reason="Direct interest",
+    )  # fmt: skip
+    gs.declaration_update(actor=world.member, declaration=old, changed_on=today, change_note="typo")
+    (flag,) = selectors.interest_flags(meeting=meeting)[forum]
+    assert (flag.ruling, flag.ruling_is_earlier) == (ruling, True)
+    (entry,) = selectors.body_interests(body=world.board, access=PUBLIC).entries
+    assert entry.standing_ruling == ruling and entry.ruling_is_earlier
+
+
+def test_a_failing_mail_server_loses_nothing_and_the_hourly_job_sends_it_later(
+    world, committed, failing_addresses
+):
+    from partnership.notifications import NotAllSent
+
+    failing_addresses.add(world.chair.email)
+    with committed():
+        d = declare(world)
+    assert Declaration.objects.filter(pk=d.pk).exists()  # the member's entry stands
+    told = Notice.objects.filter(key=f"declaration-to-rule:{d.pk}:{world.board.pk}")
+    assert not told.exists()
+    with pytest.raises(NotAllSent):  # still failing: raised, so the job is retried
+        gs.registers_send_notices()
+    failing_addresses.clear()  # the mail server is back
+    assert gs.registers_send_notices() == 1
+    assert told.count() == 1
+
+
+def test_the_hourly_job_sends_every_kind_of_register_notice_once(world):
+    d = declare(world)  # its notices wait for a commit that, in this test, never comes
+    ruling = gs.ruling_make(
+        actor=world.chair, declaration=declare(world, organisation=world.charity),
+        body=world.board, outcome="noted", reason="ok",
+    )  # fmt: skip
+    g = gift(world, value=Decimal("99"))
+    assert gs.registers_send_notices() == 3
+    assert gs.registers_send_notices() == 0
+    keys = set(Notice.objects.values_list("key", flat=True))
+    assert {
+        f"declaration-to-rule:{d.pk}:{world.board.pk}",
+        f"ruling:{ruling.pk}",
+        f"gift-over-threshold:{g.pk}",
+    } <= keys
+
+
+def test_one_bad_address_does_not_stop_the_chaser_for_the_others(world, failing_addresses):
+    from partnership.notifications import NotAllSent
+
+    failing_addresses.add(world.member.email)
+    with pytest.raises(NotAllSent):
+        gs.registers_chase_confirmation(today=date(2026, 11, 3))
+    chased = Notice.objects.filter(key__startswith="register-confirm:")
+    assert set(chased.values_list("recipient", flat=True)) == {
+        world.chair.pk,
+        world.other_member.pk,
+    }
+
+
+def test_a_settled_disbarment_tells_the_coordinators(world, governance_lead, committed):
+    r = gs.ruling_make(
+        actor=world.chair, declaration=declare(world), body=world.board, outcome="noted",
+        reason="x",
+    )  # fmt: skip
+    gs.ruling_dispute(actor=world.member, ruling=r, reason="Should be stricter, say the press")
+    with committed():
+        gs.ruling_settle(
+            actor=governance_lead, ruling=r, uphold=False, reason="Prejudicial",
+            outcome="disbarred",
+        )  # fmt: skip
+    assert Notice.objects.filter(
+        recipient=world.coordinator, key=f"ruling-disbarred:{r.pk}:changed"
+    ).exists()
+
+
+def test_an_upheld_ruling_stands_and_only_the_governance_lead_settles(
+    world, ruling, governance_lead
+):
+    gs.ruling_dispute(actor=world.member, ruling=ruling, reason="x")
+    for actor in (world.chair, world.coordinator):
+        with pytest.raises(ValidationError, match="Only the governance lead"):
+            gs.ruling_settle(actor=actor, ruling=ruling, uphold=True, reason="x")
+    r = gs.ruling_settle(actor=governance_lead, ruling=ruling, uphold=True, reason="Sound")
+    assert (r.status, r.final_outcome) == (RulingStatus.UPHELD, "disbarred")
+
+
+def test_an_unpublished_register_tells_its_chair_so_and_shows_no_reasons(world, governance_lead):
+    declare(world, withheld_reason="Personal safety")
+    gs.register_settings_update(
+        actor=governance_lead, partnership=world.partnership, publish_interests=False,
+        publish_gifts=True, gift_threshold=Decimal("50"),
+    )  # fmt: skip
+    assert not selectors.body_interests(
+        body=world.board, access=RegisterAccess(rule=True)
+    ).published
+    public = selectors.body_interests(body=world.board, access=PUBLIC)
+    assert public.withheld == [] and public.entries == []
+
+
+def test_an_update_cannot_change_whose_interest_it_is(world, today):
+    with pytest.raises(TypeError):
+        gs.declaration_update(
+            actor=world.member, declaration=declare(world), changed_on=today, change_note="c",
+            person=world.chair,
+        )  # fmt: skip
