@@ -18,8 +18,19 @@ from simple_history.models import HistoricalRecords
 NOT_SHOWN = {"id", "password", "last_login"}
 
 
+class _AuditedRecords(HistoricalRecords):
+    def post_save(self, instance, created, using=None, **kwargs):
+        # A save of only fields the history does not keep (Django writes ``last_login`` at
+        # every sign-in) changes nothing it could show: an empty row per sign-in would crowd
+        # the real changes off the page.
+        update_fields = kwargs.get("update_fields")
+        if not created and update_fields and set(update_fields) <= set(self.excluded_fields):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+
 def audited(*, excluded_fields: tuple[str, ...] = ()) -> HistoricalRecords:
-    return HistoricalRecords(excluded_fields=list(excluded_fields), cascade_delete_history=False)
+    return _AuditedRecords(excluded_fields=list(excluded_fields), cascade_delete_history=False)
 
 
 def record_actor(obj: models.Model, *, actor: Any, reason: str = "") -> None:
@@ -80,9 +91,8 @@ def history_of(
 
 
 def _entries(model, records, *, limit: int, subject: str | None = None) -> list[HistoryEntry]:
-    """Foreign keys are shown by name: each related model is looked up once for all the ids
-    that appear, rather than once per history row."""
-    records = list(records.select_related("history_user"))
+    """Foreign keys are shown by name, joined in the one query that reads the history (a
+    historical row's foreign keys are nullable, so the join keeps rows whose target is gone)."""
     excluded = set(getattr(model.history.model, "_history_excluded_fields", None) or [])
     kept = {f.name for f in model.history.model._meta.concrete_fields}
     tracked = [
@@ -90,13 +100,14 @@ def _entries(model, records, *, limit: int, subject: str | None = None) -> list[
         for f in model._meta.concrete_fields
         if f.name not in NOT_SHOWN and f.name not in excluded and f.name in kept
     ]
+    relations = [f.name for f in tracked if f.is_relation]
+    records = list(records.select_related("history_user", *relations))
     names: dict[str, dict[Any, str]] = defaultdict(dict)
-    for f in tracked:
-        if f.is_relation:
-            ids = {getattr(r, f.attname) for r in records} - {None}
-            if ids:
-                related = f.related_model._default_manager.filter(pk__in=ids)
-                names[f.name] = {o.pk: str(o) for o in related}
+    for record in records:
+        for name in relations:
+            related = getattr(record, name)
+            if related is not None:
+                names[name][related.pk] = str(related)
     # Each row is compared with the row before it for the same object.
     previous: dict[Any, Any] = {}
     for record in reversed(records):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import CharField, Model, QuerySet, Value
 from django.http import Http404
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -49,20 +49,20 @@ class Grant:
 
 
 def grants_held(user: Any) -> set[Grant]:
-    """Every object permission the user holds now, read straight from the direct tables."""
-    held = {
-        Grant("partnership", pk, codename)
-        for pk, codename in PartnershipUserObjectPermission.objects.filter(user=user).values_list(
-            "content_object_id", "permission__codename"
+    """Every object permission the user holds now, read straight from the direct tables in
+    one query (every signed-in page asks, so one query rather than two)."""
+
+    def rows(table, model: str):
+        return (
+            table.objects.filter(user=user)
+            .annotate(model=Value(model, output_field=CharField()))
+            .values_list("model", "content_object_id", "permission__codename")
         )
-    }
-    held |= {
-        Grant("body", pk, codename)
-        for pk, codename in BodyUserObjectPermission.objects.filter(user=user).values_list(
-            "content_object_id", "permission__codename"
-        )
-    }
-    return held
+
+    both = rows(PartnershipUserObjectPermission, "partnership").union(
+        rows(BodyUserObjectPermission, "body"), all=True
+    )
+    return {Grant(model, pk, codename) for model, pk, codename in both}
 
 
 def _object_for(grant: Grant) -> Model:

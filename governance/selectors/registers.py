@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from governance.models import (
@@ -111,23 +111,38 @@ def declaration_access(user, declaration: Declaration) -> RegisterAccess | None:
     return None
 
 
+RULING_FIELDS = (
+    "id",
+    "outcome",
+    "restrictions",
+    "status",
+    "settled_outcome",
+    "settled_restrictions",
+    "reason",
+)
+
+
 def attach_standing_rulings(declarations: list[Declaration], *, body_id: int) -> None:
     """Set ``standing_ruling`` on each declaration: the body's ruling on it or, while a change
     of circumstances awaits a ruling, the ruling on the nearest earlier version, so updating
-    an interest never quietly lifts a restriction (``ruling_is_earlier`` says which). Two
-    queries, however many declarations."""
+    an interest never quietly lifts a restriction (``ruling_is_earlier`` says which).
+
+    One query, however many declarations: every version of the declarants' interests, each
+    with the body's ruling on it joined (a ruling carries what a register shows of it)."""
     if not declarations:
         return
-    people = {d.person_id for d in declarations}
-    earlier = dict(
-        Declaration.objects.filter(person_id__in=people).values_list("id", "supersedes_id")
+    versions = (
+        Declaration.objects.filter(person_id__in={d.person_id for d in declarations})
+        .annotate(here=FilteredRelation("rulings", condition=Q(rulings__body_id=body_id)))
+        .values_list("id", "supersedes_id", *(f"here__{f}" for f in RULING_FIELDS))
     )
-    rulings = {
-        r.declaration_id: r
-        for r in Ruling.objects.filter(body_id=body_id, declaration_id__in=earlier).select_related(
-            "ruled_by"
-        )
-    }
+    earlier, rulings = {}, {}
+    for pk, supersedes, *ruling in versions:
+        earlier[pk] = supersedes
+        if ruling[0] is not None:
+            rulings[pk] = Ruling(
+                declaration_id=pk, body_id=body_id, **dict(zip(RULING_FIELDS, ruling, strict=True))
+            )
     for d in declarations:
         d.standing_ruling, d.ruling_is_earlier = rulings.get(d.pk), False
         version, seen = earlier.get(d.pk), {d.pk}

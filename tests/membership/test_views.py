@@ -184,9 +184,10 @@ def test_body_page_queries_do_not_grow_with_members(
             starts_on=today,
         )
     client.force_login(world.coordinator)
-    # Session, user, grants (2), body, memberships, children, seats, elections (their winners
-    # only when there are some), past members, history, tree.
-    with django_assert_num_queries(12):
+    # A body's page is a detail page holding five lists, not a list page (those are held to 8
+    # in tests/test_list_queries.py): body, session, user, rights, members, children, seats,
+    # elections (their winners only when there are some), past members, history.
+    with django_assert_num_queries(10):
         client.get(world.board.get_absolute_url())
 
 
