@@ -1,0 +1,45 @@
+"""The Docker deployment, checked by reading it: no Docker engine runs on our machines. What
+must hold is what makes the stack safe: production settings only, never the developer's
+.env (debug on), and private files on a volume both web and worker see."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_the_stack_has_postgresql_redis_gunicorn_a_worker_and_beat():
+    services = compose()["services"]
+    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+    assert services["db"]["image"].startswith("postgres:")
+    assert services["redis"]["image"].startswith("redis:")
+    assert "gunicorn partnership.wsgi" in services["web"]["command"]
+    assert "migrate" in services["web"]["command"]
+    assert services["worker"]["command"].startswith("celery -A partnership worker")
+    assert services["beat"]["command"].startswith("celery -A partnership beat")
+
+
+def test_the_app_runs_with_production_settings_and_shared_private_files():
+    services = compose()["services"]
+    for name in ("web", "worker", "beat"):
+        app = services[name]
+        assert app["env_file"] == "production.env", name
+        assert app["environment"]["DJANGO_DEBUG"] == "false", name
+        assert app["environment"]["DATABASE_URL"].startswith("postgres://"), name
+        assert app["environment"]["REDIS_URL"].startswith("redis://"), name
+        assert "private:/data" in app["volumes"], name
+    assert "private" in compose()["volumes"]
+
+
+def test_the_image_never_reads_or_contains_a_developers_env_file():
+    ignored = (ROOT / ".dockerignore").read_text().splitlines()
+    assert ".env" in ignored and "production.env" in ignored and "var" in ignored
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert 'PARTNERSHIP_ENV_FILE=""' in dockerfile
+    assert "PARTNERSHIP_VAR_DIR=/data" in dockerfile
+    assert "USER nobody" in dockerfile
