@@ -34,9 +34,14 @@ migrate: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 
+# Loading the demo tells its fictional people of papers, rulings and the agreement: those
+# e-mails are kept in memory and dropped (each person's Messages still has them), so the
+# sign-ins that load_demo prints are not buried under thousands of lines of console e-mail.
+DEMO_MAIL := EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
+
 demo: migrate
-	$(PY) manage.py load_demo
-	$(PY) manage.py load_demo_meetings
+	$(DEMO_MAIL) $(PY) manage.py load_demo
+	$(DEMO_MAIL) $(PY) manage.py load_demo_meetings
 
 # Web on http://127.0.0.1:8000/, with a Celery worker and beat beside it on the embedded
 # broker (kombu's filesystem transport) unless REDIS_URL is set. Ctrl-C stops all three.

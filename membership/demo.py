@@ -62,7 +62,7 @@ def demo_agreement_load(*, partnership: Partnership) -> AgreementVersion | None:
         partnership=partnership,
         label="2026",
         what_changed="The first version kept in the app. It adds the code of conduct "
-        "(section 5) and moves the area partnership boards under the Delivery Board.",
+        "(section 5) and adds the three area partnership boards, which report to the Board.",
         upload=("mercia-vale-partnership-agreement-2026.pdf", pdf),
     )
     services.agreement_record_approval(

@@ -48,3 +48,42 @@ def test_the_demo_delivery_board_has_a_meeting_cycle_ready_to_try(db):
     call_command("load_demo_meetings", "--force", stdout=out)
     assert "already loaded" in out.getvalue()
     assert Meeting.objects.count() == 4
+
+
+def test_the_demo_has_the_structure_the_seeds_describe(db):
+    from membership.models import Seat
+    from partnership.models import Organisation
+
+    call_command("load_demo", "--force", stdout=StringIO())
+    bodies = {b.name: b for b in Body.objects.filter(partnership__slug="demo")}
+    board = bodies["Mercia Vale Partnership Board"]
+    # Warrington Appendix F: the Board's membership categories.
+    seats = set(Seat.objects.filter(body=board).values_list("name", flat=True))
+    assert {
+        "Chair",
+        "Deputy Chair",
+        "Borough Council",
+        "Business sector representatives",
+        "Voluntary sector representatives",
+        "Area based representatives",
+        "Delivery Board representative",
+    } <= seats
+    assert sum(1 for name in seats if name.startswith("Thematic Group representatives")) == 4
+    kinds = [b.kind for b in bodies.values()]
+    assert kinds.count("thematic_group") == 4
+    assert kinds.count("delivery_board") == 1
+    assert kinds.count("task_and_finish") == 1
+    assert kinds.count("area_board") == 3
+    # Each thematic group states its areas of responsibility.
+    assert all(
+        "Leads the partnership's work on" in b.remit
+        for b in bodies.values()
+        if b.kind == "thematic_group"
+    )
+    organisations = Organisation.objects.filter(partnership__slug="demo")
+    assert organisations.count() >= 20
+    assert {o.sector for o in organisations} == {"public", "private", "voluntary"}
+    assert User.objects.filter(memberships__body__partnership__slug="demo").distinct().count() >= 40
+    # A demo sign-in for each role.
+    for email in ("coordinator", "tg.coordinator", "chair", "member", "governance", "admin"):
+        assert User.objects.filter(email=f"{email}@mercia-vale.example").exists(), email

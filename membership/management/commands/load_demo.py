@@ -46,6 +46,14 @@ ORGANISATIONS = {
     "hub": ("Community Network Hub", VOLUNTARY, False),
     "housing": ("Mercia Vale Housing Trust", VOLUNTARY, False),
     "gor": ("Government Office for the Region", PUBLIC, False),
+    "probation": ("Mercia Probation Service", PUBLIC, True),
+    "college": ("Mercia Vale College", PUBLIC, False),
+    "parishes": ("Mercia Vale Association of Parish Councils", PUBLIC, False),
+    "fsb": ("Federation of Small Businesses, Mercia Vale Branch", PRIVATE, False),
+    "shopping": ("Vale Shopping Centre Ltd", PRIVATE, False),
+    "youthtrust": ("Mercia Vale Youth Trust", VOLUNTARY, False),
+    "agewell": ("Age Well Mercia Vale", VOLUNTARY, False),
+    "faith": ("Mercia Vale Faith Forum", VOLUNTARY, False),
 }
 
 # key: (full name, job title, organisation they represent, contact details public)
@@ -90,6 +98,14 @@ PEOPLE = {
     "rachel": ("Rachel Dunmore", "Director of Housing Services", "housing", False),
     "ian": ("Ian McAllister", "Tenancy Sustainment Manager", "housing", False),
     "victoria": ("Victoria Penrose", "Locality Manager", "gor", False),
+    "olivia": ("Olivia Brennan", "Head of Probation Delivery", "probation", True),
+    "marcus": ("Marcus Webb", "Principal", "college", False),
+    "frances": ("Frances Doyle", "Clerk to the Association", "parishes", True),
+    "amir": ("Amir Haddad", "Branch Chair", "fsb", True),
+    "sophie": ("Sophie Kendrick", "Centre Manager", "shopping", False),
+    "zainab": ("Zainab Hussain", "Director", "youthtrust", True),
+    "brian": ("Brian Ellery", "Chief Officer", "agewell", False),
+    "samuel": ("Samuel Okonjo", "Secretary", "faith", True),
     "graham": ("Graham Tilsley", "Independent Chair", None, True),
     "yvonne": ("Yvonne Castle", "Independent Chair", None, False),
     "patrick": ("Patrick Moran", "Independent Chair", None, False),
@@ -339,23 +355,23 @@ MEMBERS = {
     },
     "cyp": {
         STATUTORY: ["fiona:chair", "claire", "kerry@2025-01-06"],
-        VCS: ["lucy:deputy_chair", "grace"],
-        BUSINESS: ["gillian@2024-07-01"],
+        VCS: ["lucy:deputy_chair", "grace", "zainab@2025-09-01"],
+        BUSINESS: ["gillian@2024-07-01", "sophie@2026-04-01"],
     },
     "safer": {
-        STATUTORY: ["mark:chair", "kerry", "stuart", "joseph", "bethan@2025-02-03"],
+        STATUTORY: ["mark:chair", "kerry", "stuart", "joseph", "bethan@2025-02-03", "olivia"],
         VCS: ["rachel:deputy_chair", "hassan"],
         BUSINESS: ["tom"],
         "Co-ordinator": ["owen:coordinator"],
     },
     "health": {
         STATUTORY: ["simon:chair", "janet:deputy_chair", "bethan"],
-        VCS: ["kevin", "moira"],
-        BUSINESS: ["raj@2024-06-03"],
+        VCS: ["kevin", "moira", "brian@2025-04-01"],
+        BUSINESS: ["raj@2024-06-03", "amir@2025-10-06"],
     },
     # No voluntary sector member since July 2025 (see ENDED): the page shows the sector warning.
     "economy": {
-        STATUTORY: ["nadia:chair", "daniel@2024-09-02", "sarah"],
+        STATUTORY: ["nadia:chair", "daniel@2024-09-02", "sarah", "marcus"],
         BUSINESS: ["philip:deputy_chair", "emma"],
     },
     "asb": {
@@ -384,6 +400,9 @@ MEMBERS = {
     },
     "forum": {"Chair": ["derek:chair@2020-06-01"]},
 }
+# Second holders of the area boards' places, beside the ones the table above gives each board.
+MEMBERS["north"][STATUTORY].append("frances@2025-06-02")
+MEMBERS["south"][VCS].append("samuel@2025-06-02")
 # Past members: (body, seat, person, started, ended, reason), loaded before the current ones.
 ENDED = [
     ("board", "Business sector representatives", "philip", "2024-04-01", "2025-04-01",
