@@ -13,6 +13,13 @@ from governance.models import (
 )
 from partnership.forms import BaseForm, DateField
 
+# Who holds an interest, asked of the member declaring it.
+HOLDER_CHOICES = [
+    (InterestHolder.SELF, "You"),
+    (InterestHolder.HOUSEHOLD, "Your partner or a member of your household"),
+    (InterestHolder.ASSOCIATE, "A close associate of yours"),
+]
+
 WITHHOLD_HELP = (
     "Only if publishing it could put someone at risk or breach a duty of confidence. The "
     "public register says an entry was withheld and gives this reason; the chair, the "
@@ -45,7 +52,7 @@ class DeclarationForm(BaseForm):
     )
     holder = forms.ChoiceField(
         label="Who holds the interest?",
-        choices=InterestHolder.choices,
+        choices=HOLDER_CHOICES,
         widget=forms.RadioSelect,
         error_messages={"required": "Select who holds the interest"},
     )

@@ -61,8 +61,9 @@ class InterestKind(models.TextChoices):
 
 
 class InterestHolder(models.TextChoices):
-    SELF = "self", "Me"
-    HOUSEHOLD = "household", "My partner or a member of my household"
+    # As a register reads; the member's form asks in the second person (HOLDER_CHOICES).
+    SELF = "self", "The member"
+    HOUSEHOLD = "household", "Their partner or a member of their household"
     ASSOCIATE = "associate", "A close associate"
 
 

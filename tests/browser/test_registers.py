@@ -91,7 +91,7 @@ def test_a_declaration_from_the_member_to_the_ruling_and_the_public_register(pag
     assert_accessible(page)
 
     # No type, and a date that does not exist: each error beside its field, nothing lost.
-    page.get_by_role("group", name="Who holds the interest?").get_by_label("Me", exact=True).check()
+    page.get_by_role("group", name="Who holds the interest?").get_by_label("You", exact=True).check()
     page.get_by_label("Organisation it concerns (optional)").select_option(
         label="Testshire Business Forum"
     )
@@ -110,7 +110,7 @@ def test_a_declaration_from_the_member_to_the_ruling_and_the_public_register(pag
     expect(held.get_by_label("Day")).to_have_value("31")
     expect(held.get_by_label("Month")).to_have_value("2")
     expect(
-        page.get_by_role("group", name="Who holds the interest?").get_by_label("Me", exact=True)
+        page.get_by_role("group", name="Who holds the interest?").get_by_label("You", exact=True)
     ).to_be_checked()
     assert_accessible(page)
 
