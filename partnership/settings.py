@@ -210,6 +210,10 @@ LOGGING = {
     # voter with a ballot in the log.
     "loggers": {
         "django.db.backends": {"level": "WARNING", "propagate": False},
+        # Nor the template engine's DEBUG lines: each failed variable lookup is logged with
+        # the whole template context, which on the vote's pages holds the choice and the
+        # receipt code.
+        "django.template": {"level": "INFO"},
         # WeasyPrint reports each step of every render at INFO: only problems are worth a line.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

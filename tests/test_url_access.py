@@ -312,6 +312,25 @@ def test_post_to_election_cancel_and_reballot_as(role, client, world, contest):
     assert (election.status == "cancelled") == (role == "coordinator")
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_post_a_ballot_as(role, client, world, contest):
+    """Only the body's voting members may cast a ballot: anyone else posting a confirmed
+    ballot is refused (or sent to sign in) and leaves no ballot and no record of a vote."""
+    from membership.models import Ballot, Participation
+
+    election, candidate = contest
+    client = _client_for(client, world, role)
+    board = {"partnership": world.partnership.slug, "body": world.board.slug, "pk": election.pk}
+    voters = {**dict.fromkeys(ROLES, 403), "anonymous": "login", "chair": 200, "member": 200}
+    url = reverse("membership:ballot", kwargs=board)
+    _check(client.post(url, {"step": "confirm", "choices": [candidate.pk]}), voters[role], url)
+    cast = voters[role] == 200
+    assert Ballot.objects.filter(election=election).count() == (1 if cast else 0)
+    assert Participation.objects.filter(election=election).count() == (1 if cast else 0)
+    if cast:
+        assert Participation.objects.filter(election=election, voter=getattr(world, role)).exists()
+
+
 # --- the partnership agreement ------------------------------------------------------------------
 
 AGREEMENT_ROLES = [*ROLES, "governance_lead"]

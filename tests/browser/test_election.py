@@ -35,8 +35,12 @@ def test_a_chair_election_from_opening_to_published_result(page, live_world):
         )
 
     # The co-ordinator opens the election.
+    page.goto("/accounts/sign-in/")
+    assert_accessible(page)
     sign_in(page, "coordinator@example.org", PASSWORD)
+    assert_accessible(page)
     page.goto(w.board.get_absolute_url())
+    assert_accessible(page)
     page.get_by_role("link", name=re.compile("Elections of the chair")).click()
     assert_accessible(page)
     page.get_by_role("link", name="Open an election").click()
@@ -48,10 +52,13 @@ def test_a_chair_election_from_opening_to_published_result(page, live_world):
     assert_accessible(page)
     election = Election.objects.get()
     sign_out(page)
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+    assert_accessible(page)
 
     # A voting member proposes, another seconds, the candidate accepts with a statement.
     sign_in(page, "voter_one@example.org", PASSWORD)
     page.goto(w.board.get_absolute_url() + f"elections/{election.pk}/")
+    assert_accessible(page)
     page.get_by_label("Who do you propose?").select_option(label="Member")
     page.get_by_role("button", name="Propose").click()
     expect(page.get_by_text("You have proposed Member")).to_be_visible()
@@ -59,11 +66,14 @@ def test_a_chair_election_from_opening_to_published_result(page, live_world):
     sign_out(page)
     sign_in(page, "voter_two@example.org", PASSWORD)
     page.goto(w.board.get_absolute_url() + f"elections/{election.pk}/")
+    assert_accessible(page)
     page.get_by_role("button", name=re.compile("Second")).click()
     expect(page.get_by_text("You have seconded")).to_be_visible()
+    assert_accessible(page)
     sign_out(page)
     sign_in(page, "member@example.org", PASSWORD)
     page.goto(w.board.get_absolute_url() + f"elections/{election.pk}/")
+    assert_accessible(page)
     page.get_by_role("link", name="Accept or decline the nomination").click()
     assert_accessible(page)
     page.get_by_label("Yes, I will stand").check()
@@ -75,6 +85,7 @@ def test_a_chair_election_from_opening_to_published_result(page, live_world):
     )
     page.get_by_role("button", name="Send your answer").click()
     expect(page.get_by_text("You are standing.")).to_be_visible()
+    assert_accessible(page)
     sign_out(page)
 
     # Voting opens (the dates are moved on); the member votes with the keyboard only.
@@ -109,8 +120,11 @@ def test_a_chair_election_from_opening_to_published_result(page, live_world):
     expect(page.locator("#turnout")).to_have_text("1 of 4 voting members have voted")
     expect(page.get_by_text("Votes for each candidate")).to_have_count(0)
     expect(page.get_by_role("button", name="Close voting and publish the result")).to_have_count(0)
+    assert_accessible(page)
     set_phase(election, "counting")  # the voting window ends
     page.reload()
+    expect(page.get_by_role("button", name="Close voting and publish the result")).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("button", name="Close voting and publish the result").click()
     expect(page.locator("#result")).to_be_visible()
     assert_accessible(page)
@@ -119,9 +133,14 @@ def test_a_chair_election_from_opening_to_published_result(page, live_world):
     # The public sees the result, and the voter checks their receipt.
     page.goto(w.board.get_absolute_url() + f"elections/{election.pk}/")
     expect(page.get_by_role("table", name="Votes for each candidate")).to_contain_text("Elected")
+    assert_accessible(page)
     page.get_by_label("Your receipt code").fill(receipt)
     page.get_by_role("button", name="Check").click()
     expect(page.locator("#receipt-check")).to_contain_text("was counted")
+    assert_accessible(page)
+    # And on the Board's own page.
+    page.goto(w.board.get_absolute_url())
+    expect(page.get_by_text("Elected: Member")).to_be_visible()
     assert_accessible(page)
 
     # The member is chair from the start of the term; the previous chair's role ended.

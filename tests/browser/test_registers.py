@@ -91,7 +91,9 @@ def test_a_declaration_from_the_member_to_the_ruling_and_the_public_register(pag
     assert_accessible(page)
 
     # No type, and a date that does not exist: each error beside its field, nothing lost.
-    page.get_by_role("group", name="Who holds the interest?").get_by_label("You", exact=True).check()
+    page.get_by_role("group", name="Who holds the interest?").get_by_label(
+        "You", exact=True
+    ).check()
     page.get_by_label("Organisation it concerns (optional)").select_option(
         label="Testshire Business Forum"
     )

@@ -4,6 +4,7 @@ import pytest
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import ForeignObjectRel
 from django.utils import timezone
 
 from membership import services as ms
@@ -14,10 +15,12 @@ from membership.models import (
     Elector,
     Membership,
     Participation,
+    Post,
     Role,
     User,
 )
-from membership.services.elections import election_turnout, receipt_counted
+from membership.services.elections import BallotsDoNotMatch, election_turnout, receipt_counted
+from partnership.models import Notice
 from tests.factories import UserFactory
 from tests.membership.elections_helpers import add_voters, chair_election, close, set_phase, stand
 
@@ -309,6 +312,25 @@ def test_voting_records_carry_no_time_and_no_sequential_key(model):
     assert not [f for f in _fields(model) if isinstance(f, models.DateField | models.DateTimeField)]
 
 
+def _voting_models():
+    """Every model a vote touches: the election, its candidates, the electorate, the record
+    that someone voted, the ballot, their history tables (where they have one), and the
+    notices people are sent."""
+    touched = [Election, Candidate, Elector, Participation, Ballot, Notice]
+    history = [m.history.model for m in touched if hasattr(m, "history")]
+    assert {h.__name__ for h in history} == {"HistoricalElection", "HistoricalCandidate"}
+    return touched + history
+
+
+def _points_at(model, target) -> list[str]:
+    """The fields (columns and many-to-many tables) of ``model`` that point at ``target``."""
+    return [
+        f.name
+        for f in _fields(model)
+        if f.is_relation and not isinstance(f, ForeignObjectRel) and f.related_model is target
+    ]
+
+
 def test_no_column_links_a_ballot_to_a_voter():
     for f in _fields(Ballot):
         if f.is_relation:
@@ -318,14 +340,61 @@ def test_no_column_links_a_ballot_to_a_voter():
     assert not [f for f in _fields(Participation) if f.is_relation and f.related_model is Ballot]
 
 
+@pytest.mark.parametrize("model", _voting_models(), ids=lambda m: m.__name__)
+def test_no_voting_model_links_a_ballot_to_a_person(model):
+    """No model a vote touches holds both a ballot and a person, or any column that could
+    hold a ballot's key, receipt or choices but the ballot itself."""
+    to_ballot = _points_at(model, Ballot)
+    to_person = _points_at(model, User)
+    assert not (to_ballot and to_person), f"{model.__name__}: {to_ballot} and {to_person}"
+    if model is not Ballot:
+        assert to_ballot == [], f"{model.__name__}.{to_ballot} reaches a ballot"
+        names = [f.name for f in _fields(model) if not f.is_relation]
+        kept = [n for n in names if any(w in n for w in ("ballot", "receipt", "choice"))]
+        assert kept == [], f"{model.__name__} keeps {kept}"
+        assert not [f for f in _fields(model) if isinstance(f, models.JSONField)]
+
+
+def test_no_model_anywhere_relates_to_a_ballot():
+    from django.apps import apps
+
+    for model in apps.get_models(include_auto_created=True):
+        if model is not Ballot:
+            assert _points_at(model, Ballot) == [], model.__name__
+
+
+def test_a_ballot_relates_to_nothing_that_names_a_person():
+    for target in (Participation, Elector, User, Notice, Candidate):
+        assert _points_at(Ballot, target) == [], f"Ballot reaches {target.__name__}"
+    concrete = {f.name for f in Ballot._meta.concrete_fields}
+    assert concrete == {"id", "election", "receipt", "abstain", "choices"}
+
+
+@pytest.mark.parametrize("model", [Ballot, Participation, Elector], ids=lambda m: m.__name__)
+def test_voting_records_have_random_keys(model):
+    pk = model._meta.pk
+    assert not isinstance(pk, models.AutoField | models.BigAutoField | models.IntegerField)
+    keys = {pk.get_default() for _ in range(3)}
+    assert len(keys) == 3 and all(k.version == 4 for k in keys)
+
+
 def test_ballots_and_participations_have_no_history_and_no_admin():
     from django.apps import apps
+    from simple_history.models import registered_models
 
     names = {m.__name__ for m in apps.get_models()}
     assert not {"HistoricalBallot", "HistoricalParticipation", "HistoricalElector"} & names
     assert Ballot not in admin.site._registry
     assert Participation not in admin.site._registry
     assert Elector not in admin.site._registry
+    for model in (Ballot, Participation, Elector):
+        assert not hasattr(model, "history")
+        assert model._meta.db_table not in registered_models
+        assert not [m for m in apps.get_models() if getattr(m, "instance_type", None) is model]
+    # Nor shown inside another model's admin page.
+    for model_admin in admin.site._registry.values():
+        inlines = {inline.model for inline in model_admin.inlines}
+        assert not inlines & {Ballot, Participation, Elector}, type(model_admin).__name__
 
 
 def test_closing_seals_the_ballots_with_new_keys(world, voters, contest):
@@ -383,3 +452,124 @@ def test_the_new_chair_takes_every_part_of_a_split_membership(world, voters, con
         .values_list("role", flat=True)
     )
     assert roles == ["chair", "chair"] and election.outcome == "Elected by the most votes."
+
+
+def test_closing_a_deputy_chair_election_changes_both_deputies_roles(world, voters):
+    """The elected deputy's role changes from the start of the term, with history; the
+    previous deputy's role ends then and they carry on as a member. The chair is untouched."""
+    previous = ms.membership_update(
+        actor=None, membership=Membership.objects.get(person=voters[3]), role=Role.DEPUTY_CHAIR
+    )
+    now = timezone.now()
+    election = ms.election_create(
+        actor=world.coordinator,
+        body=world.board,
+        post=Post.DEPUTY_CHAIR,
+        nominations_open_at=now - timedelta(hours=1),
+        nominations_close_at=now + timedelta(hours=24),
+        voting_opens_at=now + timedelta(hours=48),
+        voting_closes_at=now + timedelta(hours=96),
+        term_starts_on=(now + timedelta(days=5)).date(),
+        tie_rule="lot",
+    )
+    a = stand(election, world.member, voters[0], voters[1])
+    b = stand(election, voters[2], voters[0], voters[1])
+    election = set_phase(election, "voting")
+    for voter in (voters[0], voters[1], world.chair):
+        ms.ballot_cast(voter=voter, election=election, choices=[a.pk])
+    ms.ballot_cast(voter=voters[3], election=election, choices=[b.pk])
+    election = close(election, actor=world.coordinator)
+    start = election.term_starts_on
+    assert election.outcome == "Elected by the most votes."
+    assert Candidate.objects.get(pk=a.pk).elected and not Candidate.objects.get(pk=b.pk).elected
+
+    # The new deputy: their membership ends the day the term starts; a deputy's one follows.
+    old = Membership.objects.get(person=world.member, role=Role.MEMBER)
+    assert (old.ends_on, old.end_reason) == (start, "Elected deputy chair")
+    new = Membership.objects.get(person=world.member, starts_on=start)
+    assert (new.role, new.ends_on, new.seat, new.organisation) == (
+        Role.DEPUTY_CHAIR,
+        None,
+        old.seat,
+        old.organisation,
+    )
+    assert new.history.first().history_change_reason == "Appointed"
+    assert old.history.first().ends_on == start  # the end is in the history too
+    assert old.history.count() == 2
+
+    # The previous deputy carries on as a member, in the same seat.
+    previous.refresh_from_db()
+    assert (previous.role, previous.ends_on, previous.end_reason) == (
+        Role.DEPUTY_CHAIR,
+        start,
+        "Elected deputy chair",
+    )
+    carries_on = Membership.objects.get(person=voters[3], starts_on=start)
+    assert (carries_on.role, carries_on.ends_on, carries_on.seat) == (
+        Role.MEMBER,
+        None,
+        previous.seat,
+    )
+    assert previous.history.first().ends_on == start
+
+    # Who is deputy on which day: the old one until the term starts, the new one from then.
+    def deputy_on(day):
+        held = Membership.objects.current(on=day).filter(body=world.board, role="deputy_chair")
+        return [m.person for m in held]
+
+    assert deputy_on(start - timedelta(days=1)) == [voters[3]]
+    assert deputy_on(start) == [world.member]
+    chair = Membership.objects.get(person=world.chair)
+    assert (chair.role, chair.ends_on) == (Role.CHAIR, None)
+
+
+def test_a_close_whose_ballots_do_not_match_the_votes_is_refused(world, voters, contest, caplog):
+    """Ballots always equal participations. If they ever do not (here a ballot is deleted
+    behind the service's back), closing raises a clear error, even under ``python -O``, and
+    rolls back: nothing is sealed, counted, published or applied."""
+    election, a, b = contest
+    ms.ballot_cast(voter=voters[0], election=election, choices=[a.pk])
+    ms.ballot_cast(voter=voters[1], election=election, choices=[a.pk])
+    Ballot.objects.filter(pk=Ballot.objects.filter(election=election).first().pk).delete()
+    kept = set(Ballot.objects.filter(election=election).values_list("id", flat=True))
+    memberships = set(Membership.objects.values_list("id", "role", "ends_on"))
+    set_phase(election, "counting")
+
+    with pytest.raises(BallotsDoNotMatch, match="1 ballot\\(s\\) but 2 recorded vote\\(s\\)"):
+        ms.election_close(actor=world.coordinator, election=election)
+
+    election.refresh_from_db()
+    assert (election.status, election.turnout, election.closed_at, election.outcome) == (
+        "open",
+        None,
+        None,
+        "",
+    )
+    assert election.history.count() == 1  # only its opening: no "Closed and counted"
+    assert list(Candidate.objects.filter(election=election).values_list("votes", "elected")) == [
+        (None, False),
+        (None, False),
+    ]
+    # The seal was rolled back with the rest, and no role changed.
+    assert set(Ballot.objects.filter(election=election).values_list("id", flat=True)) == kept
+    assert set(Membership.objects.values_list("id", "role", "ends_on")) == memberships
+    assert not receipt_counted(
+        election=election, receipt=Ballot.objects.get(election=election).receipt
+    )
+
+    # The job leaves it open for someone to look at, says so, and carries on.
+    assert ms.elections_close_due() == 0
+    election.refresh_from_db()
+    assert election.status == "open"
+    assert "was not closed" in caplog.text
+
+
+def test_no_bare_assert_guards_the_election_services():
+    """``python -O`` strips asserts: a rule the services rely on is checked explicitly."""
+    import ast
+    import inspect
+
+    from membership.services import elections
+
+    tree = ast.parse(inspect.getsource(elections))
+    assert not [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Assert)]
