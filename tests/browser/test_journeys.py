@@ -89,6 +89,7 @@ def test_coordinator_sets_up_a_body_its_seats_and_members(page, live_world):
 
     # Re-parent the group; the change shows in its history.
     page.get_by_role("link", name="Edit body").click()
+    assert_accessible(page)
     page.get_by_label("Reports to").select_option(label="Other Group")
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator("#history + table")).to_contain_text(
@@ -100,9 +101,11 @@ def test_coordinator_sets_up_a_body_its_seats_and_members(page, live_world):
     page.get_by_role("link", name=re.compile("Manage")).first.click()
     assert_accessible(page)
     page.get_by_role("link", name="End membership").click()
+    assert_accessible(page)
     page.get_by_label("Reason (optional)").fill("Moved away")
     page.get_by_role("button", name="End membership").click()
     expect(page.locator("#past-members + table")).to_contain_text("Moved away")
+    assert_accessible(page)
     assert Membership.objects.get(person__email="tomasz@example.org").end_reason == "Moved away"
 
     page.get_by_role("link", name="Close body").click()
@@ -110,14 +113,17 @@ def test_coordinator_sets_up_a_body_its_seats_and_members(page, live_world):
     page.get_by_label("Why is it closing?").fill("Its task is complete.")
     page.get_by_role("button", name="Close body").click()
     expect(page.locator(".govuk-inset-text")).to_contain_text("Its task is complete.")
+    assert_accessible(page)
     assert Seat.objects.filter(body=body).count() == 1
 
 
 def test_coordinator_manages_organisations_and_coordinators(page, live_world):
     sign_in(page, "coordinator@example.org", PASSWORD)
+    assert_accessible(page)
     page.goto(f"/p/{live_world.partnership.slug}/organisations/")
     assert_accessible(page)
     page.get_by_role("link", name="Add an organisation").click()
+    assert_accessible(page)
     page.get_by_role("button", name="Add organisation").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter name")
     assert_accessible(page)
@@ -128,6 +134,7 @@ def test_coordinator_manages_organisations_and_coordinators(page, live_world):
     expect(
         page.get_by_role("row", name=re.compile("Testshire Fire and Rescue Service"))
     ).to_contain_text("Yes")
+    assert_accessible(page)
 
     page.goto(f"/p/{live_world.partnership.slug}/coordinators/")
     assert_accessible(page)
@@ -156,10 +163,13 @@ def test_member_sees_their_places_and_publishes_their_contact_details(page, live
     expect(page.get_by_text("Your contact details have been saved.")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+    assert_accessible(page)
 
     page.goto(live_world.board.get_absolute_url())
     expect(page.locator("#members + table")).to_contain_text("01632 960123")
     expect(page.locator("#members + table")).not_to_contain_text("chair@example.org")
+    assert_accessible(page)
 
 
 def test_public_pages_are_accessible_and_show_no_private_detail(page, live_world):
@@ -183,6 +193,7 @@ def test_public_pages_are_accessible_and_show_no_private_detail(page, live_world
 
 def test_a_member_of_another_body_is_refused_its_coordinator_pages(page, live_world):
     sign_in(page, "other_member@example.org", PASSWORD)
+    assert_accessible(page)
     response = page.goto(live_world.board.get_absolute_url() + "seats/new/")
     assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text(

@@ -449,9 +449,9 @@ def test_the_signatures_table_queries_do_not_grow_with_members(
         ms.agreement_sign(actor=person, version=issued)
     client.force_login(world.coordinator)
     url = agreement_url(world, "membership:agreement_signatures")
-    # Session, user, grants (2), partnership, current version, people, their bodies,
-    # their signatures.
-    with django_assert_num_queries(9):
+    # Session, user, rights, partnership, current version, people, their bodies, their
+    # signatures.
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert response.content.decode().count("govuk-tag--green") == extra
 
@@ -462,7 +462,7 @@ def test_the_agreement_page_queries_do_not_grow_with_versions(
     for year in range(2020, 2026):
         agree_and_issue(world, governance_lead, upload(world, governance_lead, label=str(year)))
     client.force_login(world.member)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         client.get(agreement_url(world))
 
 
