@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -257,6 +257,21 @@ def person_register(*, person: User, partnership: Partnership) -> PersonRegister
         ).order_by("name")
     )
     return PersonRegister(declarations, gifts, confirmation, year, bodies)
+
+
+GIFT_LATE_DAYS = 365
+
+
+def gift_bodies(*, person: User, partnership: Partnership) -> QuerySet[Body]:
+    """The bodies a gift can be declared for: those the person sits on, or sat on in the last
+    year (a gift is declared for the role it was offered in, even if declared late)."""
+    today = timezone.localdate()
+    sat = (
+        Membership.objects.filter(person=person, body__partnership=partnership)
+        .filter(starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=today - timedelta(days=GIFT_LATE_DAYS)))
+    )
+    return Body.objects.filter(pk__in=sat.values("body_id")).order_by("name")
 
 
 def disputed_rulings(*, partnership: Partnership) -> list[Ruling]:

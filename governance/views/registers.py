@@ -27,7 +27,7 @@ from governance.views.meetings import meeting_for
 from membership.models import Membership
 from partnership import permissions as perms
 from partnership.history import history_entries
-from partnership.models import Body, Partnership
+from partnership.models import Partnership
 
 
 def _mine_url(partnership: Partnership) -> str:
@@ -324,11 +324,7 @@ def declaration_from_meeting(
 @require_http_methods(["GET", "POST"])
 def gift_create(request: HttpRequest, partnership: str) -> HttpResponse:
     p = perms.get_partnership_or_404(partnership)
-    bodies = Body.objects.filter(
-        pk__in=Membership.objects.current()
-        .filter(person=request.user, body__partnership=p)
-        .values("body_id")
-    ).order_by("name")
+    bodies = selectors.gift_bodies(person=request.user, partnership=p)
     form = GiftForm(request.POST or None, bodies=bodies)
     if request.method == "POST" and form.is_valid():
         try:

@@ -309,3 +309,26 @@ def test_register_pages_use_the_same_queries_for_5_and_50_entries(client, world,
     _add_people(world, 45)
     assert _queries(client, url) == few
     assert few <= 12
+
+
+def test_a_gift_offered_before_leaving_can_still_be_declared(client, world, today):
+    ms.membership_end(actor=None, membership=world.member_membership, ends_on=today - timedelta(10))
+    client.force_login(world.member)
+    url = reverse("governance:gift_create", kwargs={"partnership": world.partnership.slug})
+    offered = today - timedelta(days=20)
+    response = client.post(
+        url,
+        {
+            "kind": "gift",
+            "body": world.board.pk,
+            "donor": "Kestrel Services Ltd",
+            "description": "A pen",
+            "value": "8",
+            "offered_on_day": offered.day,
+            "offered_on_month": offered.month,
+            "offered_on_year": offered.year,
+            "decision": "accepted",
+        },
+    )
+    assert response.status_code == 302
+    assert world.member.gifts.get().body == world.board
