@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from governance.models import (
@@ -162,12 +163,25 @@ class Register:
     threshold: object = None
 
 
-def _people_on(body: Body, start: date, end: date) -> QuerySet:
-    """Who sat on the body at some time in [start, end]."""
-    return (
-        Membership.objects.filter(body=body, starts_on__lte=end)
+FAR_FUTURE = date(9999, 12, 31)
+
+
+def _sat_while_held(body: Body, start: date, end: date) -> Exists:
+    """The declarant sat on the body on some day in [start, end] while the version was in
+    force: someone's interests from before they joined or after they left are not the body's
+    business. Intervals on a line share a day if each pair of them does: the membership and
+    the range here, the version and the range in ``held_between``, and the membership and the
+    version below (the version is in force until it ends or a newer one starts)."""
+    until = [
+        Coalesce(OuterRef(name), Value(FAR_FUTURE))
+        for name in ("ended_on", "superseded_by__starts_on")
+    ]
+    return Exists(
+        Membership.objects.filter(body=body, person_id=OuterRef("person_id"), starts_on__lte=end)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=start))
-        .values("person_id")
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=OuterRef("starts_on")))
+        .filter(starts_on__lt=until[0])
+        .filter(starts_on__lt=until[1])
     )
 
 
@@ -196,7 +210,7 @@ def body_interests(
     qs = (
         Declaration.objects.held_between(start=start, end=end)
         .filter(partnership_id=body.partnership_id)
-        .filter(Q(person_id__in=_people_on(body, start, end)) | Q(body=body))
+        .filter(Q(body=body) | _sat_while_held(body, start, end))
         .select_related("person", "organisation", "body", "superseded_by")
         .order_by("person__full_name", "starts_on", "pk")
     )

@@ -719,3 +719,24 @@ def test_an_update_cannot_change_whose_interest_it_is(world, today):
             actor=world.member, declaration=declare(world), changed_on=today, change_note="c",
             person=world.chair,
         )  # fmt: skip
+
+
+def test_a_register_leaves_out_interests_from_after_someone_left(world, today):
+    before = declare(world, starts_on=today - timedelta(days=25))
+    ms.membership_end(
+        actor=None, membership=world.member_membership, ends_on=today - timedelta(days=10)
+    )
+    # The member now sits on the Other Group, and declares an interest begun since.
+    ms.membership_create(
+        actor=None, body=world.other, seat=world.other_seat, person=world.member,
+        starts_on=today - timedelta(days=5),
+    )  # fmt: skip
+    later = declare(world, organisation=world.charity, starts_on=today - timedelta(days=3))
+    full = RegisterAccess(manage=True)
+    month = {"start": today - timedelta(days=30), "end": today}
+    board = selectors.body_interests(body=world.board, access=full, **month)
+    assert [d.pk for d in board.entries] == [before.pk]
+    other = selectors.body_interests(body=world.other, access=full, **month)
+    assert {d.pk for d in other.entries} == {before.pk, later.pk}
+    # Today the Board's register holds nobody's: the member has left it.
+    assert selectors.body_interests(body=world.board, access=full).entries == []
