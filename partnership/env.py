@@ -26,12 +26,21 @@ def load_env_file(path: str) -> None:
             os.environ.setdefault(key.strip(), value.strip().strip("'\""))
 
 
+def _given(name: str) -> str | None:
+    """The variable's value, or None when it is unset or empty: an env file copied from
+    .env.example leaves blanks (``PARTNERSHIP_VAR_DIR=``), which mean "the default", never
+    "an empty path" or "no e-mail backend"."""
+    raw = os.environ.get(name)
+    return None if raw is None or not raw.strip() else raw
+
+
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    raw = _given(name)
+    return default if raw is None else raw
 
 
 def env_bool(name: str, *, default: bool) -> bool:
-    raw = os.environ.get(name)
+    raw = _given(name)
     if raw is None:
         return default
     value = raw.strip().lower()
@@ -43,8 +52,8 @@ def env_bool(name: str, *, default: bool) -> bool:
 
 
 def env_int(name: str, *, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
+    raw = _given(name)
+    if raw is None:
         return default
     try:
         return int(raw)
@@ -53,7 +62,7 @@ def env_int(name: str, *, default: int) -> int:
 
 
 def env_list(name: str, *, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
+    raw = _given(name)
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]

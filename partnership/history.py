@@ -106,7 +106,8 @@ def _entries(model, records, *, limit: int, subject: str | None = None) -> list[
     for record in records:
         for name in relations:
             related = getattr(record, name)
-            if related is not None:
+            # Once per object, not per row: some names read a relation of their own.
+            if related is not None and related.pk not in names[name]:
                 names[name][related.pk] = str(related)
     # Each row is compared with the row before it for the same object.
     previous: dict[Any, Any] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -72,6 +73,8 @@ def notify_each(messages: Iterable[dict], *, raise_failures: bool = True) -> int
     for message in messages:
         try:
             sent += notify_once(**message)
+        except SoftTimeLimitExceeded:
+            raise  # the job is out of time: stop now; the next run sends the rest
         except Exception:
             failed += 1
             log.exception("could not send %s to person %s", message["key"], message["to"].pk)

@@ -82,7 +82,7 @@ def grant_remove(*, user: Any, grant: Grant) -> None:
 
 
 def _held(user: Any) -> dict[tuple[str, int], frozenset[str]]:
-    """All of the user's object permissions, loaded once per request (two small queries)."""
+    """All of the user's object permissions, loaded once per request (one small query)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return {}
     cached = user.__dict__.get("_partnership_grants")

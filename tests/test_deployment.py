@@ -33,6 +33,7 @@ def test_the_app_runs_with_production_settings_and_shared_private_files():
         assert app["environment"]["DATABASE_URL"].startswith("postgres://"), name
         assert app["environment"]["REDIS_URL"].startswith("redis://"), name
         assert "private:/data" in app["volumes"], name
+        assert app["environment"]["PARTNERSHIP_VAR_DIR"] == "/data", name
     assert "private" in compose()["volumes"]
 
 
@@ -43,3 +44,29 @@ def test_the_image_never_reads_or_contains_a_developers_env_file():
     assert 'PARTNERSHIP_ENV_FILE=""' in dockerfile
     assert "PARTNERSHIP_VAR_DIR=/data" in dockerfile
     assert "USER nobody" in dockerfile
+
+
+def test_a_production_env_copied_from_the_example_gives_working_settings():
+    """What a container sees: production.env (a copy of .env.example, blanks and all), with
+    the compose file's environment over it, and the image's "read no .env file"."""
+    from tests.test_settings import run_manage
+
+    env = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.strip() and not line.startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            env[key.strip()] = value.strip()
+    env.update(compose()["services"]["web"]["environment"])
+    env.update(DJANGO_SECRET_KEY="x" * 60, PARTNERSHIP_ENV_FILE="")
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.PRIVATE_MEDIA_ROOT, s.EMAIL_BACKEND, s.DEBUG)",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    media, backend, debug = result.stdout.strip().splitlines()[-1].split()
+    assert media == "/data/private"
+    assert backend == "django.core.mail.backends.smtp.EmailBackend"
+    assert debug == "False"

@@ -136,7 +136,11 @@ def attach_standing_rulings(declarations: list[Declaration], *, body_id: int) ->
         Declaration.objects.filter(person_id__in={d.person_id for d in declarations})
         .annotate(here=FilteredRelation("rulings", condition=Q(rulings__body_id=body_id)))
         .values_list("id", "supersedes_id", *(f"here__{f}" for f in RULING_FIELDS))
+        .order_by()
     )
+    # The rulings are built from the joined columns only (RULING_FIELDS): enough for the
+    # register, the flags and the export. Who ruled and when are not loaded: read them from
+    # the declaration's own page, which loads whole rulings.
     earlier, rulings = {}, {}
     for pk, supersedes, *ruling in versions:
         earlier[pk] = supersedes

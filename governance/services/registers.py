@@ -157,7 +157,7 @@ def _ruling_messages(ruling: Ruling):
         d.person, key=f"ruling:{ruling.pk}", template="ruling_made", declaration=d,
         ruling=ruling, body=body,
     )  # fmt: skip
-    if ruling.disputed_at:
+    if ruling.status == RulingStatus.DISPUTED:
         for lead in governance_leads(partnership=d.partnership):
             yield _about(
                 lead, key=f"ruling-disputed:{ruling.pk}", template="ruling_disputed",
@@ -207,14 +207,17 @@ def _tell_after_commit(messages, *args) -> None:
 
 
 def registers_send_notices(*, today: date | None = None) -> int:
-    """Send every register notice that is due and not yet sent: rulings asked for on
-    declarations in force, rulings made, disputed and settled, and gifts over the threshold,
-    from the last 60 days. Safe to run as often as you like."""
+    """Send every register notice that is due and not yet sent, about the last 60 days:
+    rulings asked for on declarations in force, rulings made, disputes awaiting settlement,
+    settlements, and gifts over the threshold. Safe to run as often as you like."""
     today = today or timezone.localdate()
     since = timezone.now() - timedelta(days=60)
 
     def messages():
-        for d in Declaration.objects.live(on=today).select_related("partnership", "person"):
+        # Recent declarations only: a chair newly in post is not sent the whole backlog (the
+        # register page shows them every entry awaiting a ruling).
+        declarations = Declaration.objects.live(on=today).filter(declared_at__gte=since)
+        for d in declarations.select_related("partnership", "person"):
             yield from _declaration_messages(d)
         rulings = Ruling.objects.filter(
             Q(ruled_at__gte=since) | Q(disputed_at__gte=since) | Q(settled_at__gte=since)

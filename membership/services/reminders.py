@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from membership.models import Appointment, AppointmentRole, Membership, Seat, User
 from partnership.models import Body, Partnership
-from partnership.notifications import notify_once
+from partnership.notifications import notify_each
 
 __all__ = ["ENDING_WITHIN_DAYS", "BodyReport", "vacancy_reports", "vacancies_remind_coordinators"]
 
@@ -73,18 +73,21 @@ def vacancies_remind_coordinators(*, today: date | None = None) -> int:
     """Send this week's reminders; returns how many were sent now."""
     today = today or timezone.localdate()
     year, week, _ = today.isocalendar()
-    sent = 0
-    for partnership in Partnership.objects.order_by("pk"):
-        for person, reports in vacancy_reports(partnership=partnership, today=today).items():
-            sent += notify_once(
-                to=person,
-                key=f"vacancies-weekly:{partnership.pk}:{year}-W{week:02d}",
-                template="vacancies_weekly",
-                context={
-                    "partnership": partnership,
-                    "reports": reports,
-                    "days": ENDING_WITHIN_DAYS,
-                },
-                url=partnership.get_absolute_url(),
-            )
-    return sent
+
+    def messages():
+        for partnership in Partnership.objects.order_by("pk"):
+            for person, reports in vacancy_reports(partnership=partnership, today=today).items():
+                yield {
+                    "to": person,
+                    "key": f"vacancies-weekly:{partnership.pk}:{year}-W{week:02d}",
+                    "template": "vacancies_weekly",
+                    "context": {
+                        "partnership": partnership,
+                        "reports": reports,
+                        "days": ENDING_WITHIN_DAYS,
+                    },
+                    "url": partnership.get_absolute_url(),
+                }
+
+    # One bad address stops nobody else's reminder; the job is retried for the rest.
+    return notify_each(messages())

@@ -740,3 +740,34 @@ def test_a_register_leaves_out_interests_from_after_someone_left(world, today):
     assert {d.pk for d in other.entries} == {before.pk, later.pk}
     # Today the Board's register holds nobody's: the member has left it.
     assert selectors.body_interests(body=world.board, access=full).entries == []
+
+
+def test_a_settled_dispute_asks_no_governance_lead_to_settle_it(world, ruling, governance_lead):
+    gs.ruling_dispute(actor=world.member, ruling=ruling, reason="x")
+    gs.ruling_settle(actor=governance_lead, ruling=ruling, uphold=True, reason="Sound")
+    gs.registers_send_notices()
+    assert not Notice.objects.filter(key=f"ruling-disputed:{ruling.pk}").exists()
+
+
+def test_the_hourly_job_leaves_old_declarations_to_the_register_page(world):
+    old = declare(world)
+    Declaration.objects.filter(pk=old.pk).update(declared_at=timezone.now() - timedelta(days=61))
+    fresh = declare(world, organisation=world.charity)
+    gs.registers_send_notices()
+    asked = set(
+        Notice.objects.filter(key__startswith="declaration-to-rule:").values_list("key", flat=True)
+    )
+    assert asked == {f"declaration-to-rule:{fresh.pk}:{world.board.pk}"}
+
+
+def test_a_job_out_of_time_stops_rather_than_carrying_on(world, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from partnership import notifications
+
+    def out_of_time(*args):
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr(notifications, "_send", out_of_time)
+    with pytest.raises(SoftTimeLimitExceeded):
+        gs.registers_chase_confirmation(today=date(2026, 11, 3))

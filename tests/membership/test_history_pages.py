@@ -145,3 +145,40 @@ def test_signing_in_adds_nothing_to_a_members_history(client, world):
         assert client.login(username="member@example.org", password=PASSWORD)
         client.logout()
     assert world.member.history.count() == before
+
+
+def test_a_long_history_costs_no_more_queries_than_a_short_one(client, world, today):
+    """Names in the history are read once per object, however many rows name it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from membership import services as ms
+
+    url = reverse(
+        "membership:membership_detail",
+        kwargs={
+            "partnership": world.partnership.slug,
+            "body": world.board.slug,
+            "pk": world.member_membership.pk,
+        },
+    )
+    client.force_login(world.coordinator)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    def edits(n):
+        for i in range(n):
+            ms.membership_update(
+                actor=world.coordinator,
+                membership=world.member_membership,
+                end_reason=f"Note {i}",
+            )
+
+    edits(2)
+    few = queries()
+    edits(20)
+    assert queries() == few

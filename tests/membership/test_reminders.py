@@ -56,3 +56,23 @@ def test_the_reminder_is_sent_once_a_week_however_often_the_job_runs(world):
     assert "Safer Group" in body and "Partners: 5 places vacant" in body
     assert "Board" not in body
     assert ms.vacancies_remind_coordinators(today=monday + timedelta(days=7)) == 2
+
+
+def test_one_bad_address_does_not_stop_the_others_reminder(world, monkeypatch):
+    import pytest
+
+    from partnership import notifications
+    from partnership.notifications import NotAllSent
+
+    real = notifications._send
+
+    def send(to, *args):
+        if to == world.coordinator:
+            raise ConnectionRefusedError("bad address")
+        return real(to, *args)
+
+    monkeypatch.setattr(notifications, "_send", send)
+    with pytest.raises(NotAllSent):  # raised so the job is retried for the one that failed
+        ms.vacancies_remind_coordinators(today=date(2026, 11, 30))
+    reminded = Notice.objects.filter(key__startswith="vacancies-weekly:")
+    assert [n.recipient for n in reminded] == [world.group_coordinator]
