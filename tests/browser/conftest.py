@@ -50,6 +50,9 @@ def page(browser, live_server):
 
 def assert_accessible(page) -> None:
     """Run axe-core on the page as it is now: WCAG 2.2 AA, zero violations."""
+    # A click that follows a link returns once the next page starts loading: wait until it
+    # has, or axe is injected into a document that has no body yet.
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     result = page.evaluate(
