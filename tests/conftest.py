@@ -64,6 +64,17 @@ def _fast_and_strict():
         engine["OPTIONS"]["string_if_invalid"] = InvalidVariable("%s")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _a_celery_queue_of_its_own():
+    """Each pytest-xdist process sends its jobs to, and runs workers on, a queue of its own:
+    a worker started by one process must never take another's jobs and run them against the
+    wrong test database (nor purge them)."""
+    from partnership.celery import app
+
+    process = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    app.conf.task_default_queue = f"partnership-tests-{process}"
+
+
 @pytest.fixture(autouse=True)
 def private_media(tmp_path, monkeypatch):
     """Uploaded papers and rendered PDFs go to the test's own folder, never var/private."""
@@ -103,8 +114,8 @@ def live_world(transactional_db, today):
     return build_world(today)
 
 
-@pytest.fixture
-def governance_lead(world):
+def appoint_governance_lead(world):
+    """The partnership's governance lead: settles disputed rulings, manages the agreement."""
     lead = UserFactory(email="governance_lead@example.org", full_name="Governance Lead")
     ms.appointment_create(
         actor=None,
@@ -114,6 +125,11 @@ def governance_lead(world):
         starts_on=world.start,
     )
     return lead
+
+
+@pytest.fixture
+def governance_lead(world):
+    return appoint_governance_lead(world)
 
 
 def build_world(today):

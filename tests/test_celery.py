@@ -7,7 +7,7 @@ from celery.contrib.testing.worker import start_worker
 
 from partnership.celery import app
 from partnership.models import BodyUserObjectPermission
-from tests.conftest import fresh
+from tests.conftest import appoint_governance_lead, fresh
 
 pytestmark = pytest.mark.broker
 
@@ -117,15 +117,7 @@ def test_unsigned_members_are_reminded_once_through_the_broker_however_often_it_
     from tests.governance.helpers import pdf_bytes
 
     w = live_world
-    lead = ms.person_create(actor=None, email="lead@example.org", full_name="Governance Lead")
-    ms.appointment_create(
-        actor=None,
-        person=lead,
-        partnership=w.partnership,
-        role="governance_lead",
-        starts_on=w.start,
-    )
-    lead = fresh(lead)
+    lead = fresh(appoint_governance_lead(w))
     version = ms.agreement_version_upload(
         actor=lead,
         partnership=w.partnership,

@@ -7,11 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from membership import services as ms
 from membership.models import AgreementSignature
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.conftest import PASSWORD, appoint_governance_lead
 from tests.governance.helpers import pdf_bytes
 from tests.membership.test_agreement import docx_bytes
 
@@ -24,14 +22,7 @@ def sign_out(page):
 
 def test_the_agreement_from_upload_to_signature(page, live_world):
     w = live_world
-    lead = UserFactory(email="governance_lead@example.org", full_name="Governance Lead")
-    ms.appointment_create(
-        actor=None,
-        person=lead,
-        partnership=w.partnership,
-        role="governance_lead",
-        starts_on=w.start,
-    )
+    lead = appoint_governance_lead(w)
 
     # The governance lead uploads a version: a Word file is refused next to the field.
     sign_in(page, lead.email, PASSWORD)

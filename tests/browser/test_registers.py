@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from governance import services as gs
 from governance.models import Declaration, Gift, RegisterConfirmation, Ruling
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, appoint_governance_lead
 
 pytestmark = pytest.mark.browser
 
@@ -281,19 +281,10 @@ def test_a_declaration_from_the_member_to_the_ruling_and_the_public_register(pag
 def test_a_member_disputes_a_ruling_updates_and_ends_the_interest_and_the_lead_settles(
     page, live_world
 ):
-    from membership import services as ms
-    from tests.factories import UserFactory
 
     w = live_world
     today = timezone.localdate()
-    lead = UserFactory(email="governance_lead@example.org", full_name="Governance Lead")
-    ms.appointment_create(
-        actor=None,
-        person=lead,
-        partnership=w.partnership,
-        role="governance_lead",
-        starts_on=w.start,
-    )
+    appoint_governance_lead(w)
     declaration = gs.declaration_create(
         actor=w.member,
         partnership=w.partnership,
