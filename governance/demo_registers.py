@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from governance import services as gs
 from governance.models import Declaration, Meeting, MeetingStatus
-from governance.selectors import partnership_members
 from membership.models import User
+from membership.selectors import partnership_members
 from partnership.models import Partnership
 
 # Interests as their holders declared them, by person: (kind, holder, organisation or None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -174,6 +175,14 @@ def agreement_current(*, partnership: Partnership) -> AgreementVersion | None:
         .order_by("-issued_at", "-pk")
         .first()
     )
+
+
+def partnership_members(*, partnership: Partnership, on: date | None = None) -> QuerySet[User]:
+    """Everyone who sits on one of the partnership's bodies on ``on`` (today by default)."""
+    sitting = (
+        Membership.objects.current(on=on).filter(body__partnership=partnership).values("person_id")
+    )
+    return User.objects.filter(pk__in=sitting, is_active=True).order_by("full_name")
 
 
 def agreement_signatories(

@@ -64,14 +64,6 @@ def register_settings(*, partnership: Partnership) -> RegisterSettings:
     return found or RegisterSettings(partnership=partnership)
 
 
-def partnership_members(*, partnership: Partnership, on: date | None = None) -> QuerySet[User]:
-    """Everyone who sits on one of the partnership's bodies on ``on``."""
-    sitting = (
-        Membership.objects.current(on=on).filter(body__partnership=partnership).values("person_id")
-    )
-    return User.objects.filter(pk__in=sitting, is_active=True).order_by("full_name")
-
-
 def governance_leads(*, partnership: Partnership) -> list[User]:
     return [
         a.person

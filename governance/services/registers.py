@@ -39,12 +39,11 @@ from governance.selectors.meetings import financial_year
 from governance.selectors.registers import (
     governance_leads,
     interest_flags,
-    partnership_members,
     register_bodies,
     register_settings,
 )
 from membership.models import Membership, User
-from membership.selectors import body_coordinators, body_office_holders
+from membership.selectors import body_coordinators, body_office_holders, partnership_members
 from partnership import permissions as perms
 from partnership.history import record_actor
 from partnership.models import Body, Organisation, Partnership

@@ -25,6 +25,7 @@ from governance.forms import (
 from governance.models import Declaration, DeclaredInterest
 from governance.views.meetings import meeting_for
 from membership.models import Membership
+from membership.selectors import partnership_members
 from partnership import permissions as perms
 from partnership.history import history_entries
 from partnership.models import Partnership
@@ -74,7 +75,7 @@ def registers_home(request: HttpRequest, partnership: str) -> HttpResponse:
             "bodies": p.bodies.open().order_by("name"),
             "settings": selectors.register_settings(partnership=p),
             "is_member": user.is_authenticated
-            and selectors.partnership_members(partnership=p).filter(pk=user.pk).exists(),
+            and partnership_members(partnership=p).filter(pk=user.pk).exists(),
             "is_lead": perms.can_lead_governance(user, p),
         },
     )

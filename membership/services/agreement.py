@@ -16,7 +16,6 @@ Decisions, written down once:
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -33,9 +32,7 @@ from partnership import permissions as perms
 from partnership.files import FileType, RejectedFile, check_upload, sniff
 from partnership.history import record_actor
 from partnership.models import Body, Notice, Partnership
-from partnership.notifications import notify_once
-
-log = logging.getLogger(__name__)
+from partnership.notifications import notify_each
 
 __all__ = [
     "AGREEMENT_CHASE_AFTER",
@@ -176,23 +173,22 @@ def agreement_issue(*, actor: Any, version: AgreementVersion) -> AgreementVersio
 
 def agreement_tell_issued(*, version: AgreementVersion) -> int:
     """Tell each signatory not yet told that ``version`` is issued. Returns how many were
-    told now; safe to run as often as wanted."""
-    told = 0
+    told now; safe to run as often as wanted. A failed send is logged and left to the daily
+    job, so one bad address holds up nobody else."""
     url = agreement_url(version)
-    for person in agreement_signatories(partnership=version.partnership):
-        try:
-            # A savepoint each: one bad address rolls back only its own notice.
-            with transaction.atomic():
-                told += notify_once(
-                    to=person,
-                    key=f"agreement-issued:{version.pk}",
-                    template="agreement_issued",
-                    context={"version": version, "partnership": version.partnership},
-                    url=url,
-                )
-        except Exception:
-            log.exception("telling person %s of agreement %s failed", person.pk, version.pk)
-    return told
+    return notify_each(
+        (
+            {
+                "to": person,
+                "key": f"agreement-issued:{version.pk}",
+                "template": "agreement_issued",
+                "context": {"version": version, "partnership": version.partnership},
+                "url": url,
+            }
+            for person in agreement_signatories(partnership=version.partnership)
+        ),
+        raise_failures=False,
+    )
 
 
 @transaction.atomic
@@ -231,20 +227,24 @@ def agreement_chase_unsigned(*, now: datetime | None = None) -> int:
             ).values_list("recipient_id", flat=True)
         )
         url = agreement_url(version)
-        for person in agreement_signatories(partnership=partnership):
-            if person.pk in signed or person.pk not in told_long_ago:
-                continue
-            try:
-                with transaction.atomic():
-                    sent += notify_once(
-                        to=person,
-                        key=f"agreement-unsigned:{version.pk}:{month}",
-                        template="agreement_unsigned",
-                        context={"version": version, "partnership": partnership},
-                        url=url,
-                    )
-            except Exception:
-                # One bad address must not hold up everyone else's reminder; the next run
-                # tries again this month.
-                log.exception("agreement reminder to %s failed", person.pk)
+        due = [
+            person
+            for person in agreement_signatories(partnership=partnership)
+            if person.pk not in signed and person.pk in told_long_ago
+        ]
+        # One bad address must not hold up everyone else's reminder; the next run tries
+        # again this month.
+        sent += notify_each(
+            (
+                {
+                    "to": person,
+                    "key": f"agreement-unsigned:{version.pk}:{month}",
+                    "template": "agreement_unsigned",
+                    "context": {"version": version, "partnership": partnership},
+                    "url": url,
+                }
+                for person in due
+            ),
+            raise_failures=False,
+        )
     return sent
