@@ -9,7 +9,7 @@ as they run and each person hears once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -81,3 +81,17 @@ def notify_each(messages: Iterable[dict], *, raise_failures: bool = True) -> int
     if failed and raise_failures:
         raise NotAllSent(f"{failed} message(s) not sent; the next run sends them")
     return sent
+
+
+def notify_after_commit(messages: Callable[..., Iterable[dict]], *args) -> None:
+    """Send ``messages(*args)`` (``notify_once`` keyword arguments each) once the transaction
+    commits, so nobody is told of a change that rolled back. A failure is only logged: the
+    caller's app has a periodic job that sends whatever notice is missing."""
+
+    def send():
+        try:
+            notify_each(messages(*args), raise_failures=False)
+        except Exception:
+            log.exception("notices for %s will be sent by the periodic job", args)
+
+    transaction.on_commit(send)

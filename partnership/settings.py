@@ -142,6 +142,9 @@ MEDIA_URL = "/media/"
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 PAPER_MAX_BYTES = env_int("PAPER_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Performance returns for a quarter are due this many working days after it ends, unless a
+# body's co-ordinator sets another deadline for that quarter.
+PERFORMANCE_RETURN_WORKING_DAYS = env_int("PERFORMANCE_RETURN_WORKING_DAYS", default=15)
 
 # E-mail: the console locally, SMTP when EMAIL_HOST is set.
 EMAIL_BACKEND = env_str(

@@ -9,6 +9,7 @@ from membership.forms_auth import (
     GovukSetPasswordForm,
 )
 from partnership import views
+from performance import views as performance_views
 
 structure_patterns = [
     path("bodies/new/", views.body_create, name="body_create"),
@@ -62,8 +63,10 @@ urlpatterns = [
     path("account/", include("membership.urls_account")),
     path("account/meetings/", governance_views.my_meetings, name="my_meetings"),
     path("account/registers/", governance_views.my_registers_any, name="my_registers_any"),
+    path("account/returns/", performance_views.my_returns, name="my_returns"),
     path("p/<slug:partnership>/", include((structure_patterns, "partnership"))),
     path("p/<slug:partnership>/", include("membership.urls")),
     path("p/<slug:partnership>/", include("governance.urls")),
+    path("p/<slug:partnership>/", include("performance.urls")),
     path("admin/", admin.site.urls),
 ]

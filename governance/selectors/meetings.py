@@ -249,11 +249,6 @@ class AttendanceRow:
         return round(100 * self.present / self.expected) if self.expected else None
 
 
-def financial_year(day: date) -> int:
-    """The year a UK financial year starts in: 1 April to 31 March."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
 def attendance_by_member(*, body: Body, year: int) -> tuple[list[Meeting], list[AttendanceRow]]:
     """Each member's attendance at the body's meetings in the financial year starting in
     April ``year``, for the co-ordinators and the annual membership review."""

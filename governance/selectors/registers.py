@@ -28,10 +28,10 @@ from governance.models import (
     Ruling,
     RulingStatus,
 )
-from governance.selectors.meetings import financial_year
 from membership.models import Appointment, AppointmentRole, Membership, User
 from partnership import permissions as perms
 from partnership.models import Body, Partnership
+from partnership.periods import financial_year
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ once, a dispute is settled once, nothing is deleted) are enforced here.
 
 from __future__ import annotations
 
-import logging
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -35,7 +34,6 @@ from governance.models import (
     RulingOutcome,
     RulingStatus,
 )
-from governance.selectors.meetings import financial_year
 from governance.selectors.registers import (
     governance_leads,
     interest_flags,
@@ -47,9 +45,8 @@ from membership.selectors import body_coordinators, body_office_holders, partner
 from partnership import permissions as perms
 from partnership.history import record_actor
 from partnership.models import Body, Organisation, Partnership
-from partnership.notifications import notify_each
-
-log = logging.getLogger(__name__)
+from partnership.notifications import notify_after_commit, notify_each
+from partnership.periods import financial_year
 
 ACTING = {"chair": "Chair", "deputy_chair": "Deputy chair"}
 
@@ -192,19 +189,6 @@ def _gift_messages(gift: Gift):
             }
 
 
-def _tell_after_commit(messages, *args) -> None:
-    """Send ``messages(*args)`` once the transaction commits. A failure is only logged: the
-    hourly ``registers_send_notices`` sends what is missing."""
-
-    def send():
-        try:
-            notify_each(messages(*args), raise_failures=False)
-        except Exception:
-            log.exception("register notices for %s will be sent by the hourly job", args)
-
-    transaction.on_commit(send)
-
-
 def registers_send_notices(*, today: date | None = None) -> int:
     """Send every register notice that is due and not yet sent, about the last 60 days:
     rulings asked for on declarations in force, rulings made, disputes awaiting settlement,
@@ -287,7 +271,7 @@ def declaration_create(
     except IntegrityError as exc:
         # The one-to-one on the meeting's declaration: it is already in the register.
         raise ValidationError("This interest is already in the register.") from exc
-    _tell_after_commit(_declaration_messages, declaration)
+    notify_after_commit(_declaration_messages, declaration)
     return declaration
 
 
@@ -347,7 +331,7 @@ def declaration_update(
     _check_declaration(new)
     record_actor(new, actor=actor, reason=f"Updated: {new.change_note}")
     new.save()
-    _tell_after_commit(_declaration_messages, new)
+    notify_after_commit(_declaration_messages, new)
     return new
 
 
@@ -463,7 +447,7 @@ def ruling_make(
     except IntegrityError as exc:
         # Two rulings at once (the deputy and the chair, say): the first stands.
         raise ValidationError("The body has already ruled on this declaration.") from exc
-    _tell_after_commit(_ruling_messages, ruling)
+    notify_after_commit(_ruling_messages, ruling)
     return ruling
 
 
@@ -486,7 +470,7 @@ def ruling_dispute(*, actor: User, ruling: Ruling, reason: str) -> Ruling:
     r.disputed_at = timezone.now()
     record_actor(r, actor=actor, reason="Ruling disputed")
     r.save(update_fields=["status", "dispute_reason", "disputed_at"])
-    _tell_after_commit(_ruling_messages, r)
+    notify_after_commit(_ruling_messages, r)
     return r
 
 
@@ -532,7 +516,7 @@ def ruling_settle(
     r.settled_at = timezone.now()
     record_actor(r, actor=actor, reason="Dispute settled")
     r.save()
-    _tell_after_commit(_ruling_messages, r)
+    notify_after_commit(_ruling_messages, r)
     return r
 
 
@@ -602,7 +586,7 @@ def gift_declare(
     )
     record_actor(gift, actor=actor, reason="Gift or hospitality declared")
     gift.save()
-    _tell_after_commit(_gift_messages, gift)
+    notify_after_commit(_gift_messages, gift)
     return gift
 
 

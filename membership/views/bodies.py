@@ -28,6 +28,7 @@ from partnership import permissions as perms
 from partnership.forms import CloseForm
 from partnership.history import history_entries, history_of
 from partnership.models import Body
+from partnership.panels import account_panels
 from partnership.selectors import body_tree, tree_walk
 
 
@@ -368,6 +369,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "agreements": selectors.person_agreements(person=request.user),
             "notices": list(request.user.notices.all()[:10]),
             "today": timezone.localdate(),
+            "panels": account_panels(request),
         },
     )
 

@@ -14,9 +14,9 @@ from governance.models import (
     Ruling,
     RulingStatus,
 )
-from governance.selectors.meetings import financial_year
 from membership.models import User
 from partnership.models import Body
+from partnership.periods import financial_year
 
 
 def _counts() -> tuple[int, ...]:

@@ -1,0 +1,1 @@
+"""The dashboards: filled in below."""

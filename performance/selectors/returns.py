@@ -1,0 +1,211 @@
+"""Reads about returns: the figures and targets an indicator is rated with, deadlines, the open
+quarter, and a lead's returns."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from partnership.models import Body
+from partnership.periods import Quarter, add_working_days, last_ended_quarter
+from performance.models import (
+    REPORTED,
+    Indicator,
+    Return,
+    ReturnDeadline,
+    ReturnStatus,
+    Target,
+)
+from performance.rules import Rating, rate
+
+
+def open_quarter(*, today: date | None = None) -> Quarter:
+    """The quarter whose returns are being collected now: the last one to have ended."""
+    return last_ended_quarter(today or timezone.localdate())
+
+
+def is_open_for_returns(period: Quarter, *, today: date | None = None) -> bool:
+    """A period takes returns once it has ended."""
+    return period.ends_on < (today or timezone.localdate())
+
+
+def default_deadline(period: Quarter) -> date:
+    return add_working_days(period.ends_on, settings.PERFORMANCE_RETURN_WORKING_DAYS)
+
+
+def deadlines_for(
+    *, body_ids: Iterable[int], periods: Iterable[Quarter]
+) -> dict[tuple[int, Quarter], date]:
+    """Each (body, period)'s deadline, set or default, in one query."""
+    body_ids, periods = set(body_ids), set(periods)
+    found = {(body_id, p): default_deadline(p) for body_id in body_ids for p in periods}
+    if not body_ids or not periods:
+        return found
+    period_q = Q()
+    for p in periods:
+        period_q |= Q(year=p.year, quarter=p.number)
+    for d in ReturnDeadline.objects.filter(period_q, body_id__in=body_ids):
+        found[(d.body_id, d.period)] = d.due_on
+    return found
+
+
+def deadline_for(*, body: Body, period: Quarter) -> date:
+    return deadlines_for(body_ids=[body.pk], periods=[period])[(body.pk, period)]
+
+
+@dataclass
+class Figures:
+    """An indicator's targets and reported figures, loaded once, to rate any period."""
+
+    targets: dict[tuple[int, int], Decimal]
+    figures: dict[Quarter, Decimal | None]
+    signed_off: dict[Quarter, Decimal | None]
+
+
+def figures_for(
+    *, indicator_ids: Iterable[int], signed_off_only: bool = False
+) -> dict[int, Figures]:
+    """Targets and reported figures of many indicators in two queries."""
+    ids = list(indicator_ids)
+    found = {pk: Figures(targets={}, figures={}, signed_off={}) for pk in ids}
+    for indicator_id, year, quarter, value in Target.objects.filter(
+        indicator_id__in=ids
+    ).values_list("indicator_id", "year", "quarter", "value"):
+        found[indicator_id].targets[(year, quarter)] = value
+    statuses = [ReturnStatus.SIGNED_OFF] if signed_off_only else REPORTED
+    for indicator_id, year, quarter, value, status in Return.objects.filter(
+        indicator_id__in=ids, status__in=statuses
+    ).values_list("indicator_id", "year", "quarter", "value", "status"):
+        period = Quarter(year, quarter)
+        found[indicator_id].figures[period] = value
+        if status == ReturnStatus.SIGNED_OFF:
+            found[indicator_id].signed_off[period] = value
+    return found
+
+
+def rating_of(
+    indicator: Indicator, period: Quarter, value: Decimal | None, figures: Figures
+) -> Rating:
+    """Rate a value for a period against the indicator's targets and earlier figures."""
+    return rate(indicator, period, value, targets=figures.targets, figures=figures.figures)
+
+
+def return_for(*, indicator: Indicator, period: Quarter) -> Return | None:
+    return (
+        Return.objects.filter(indicator=indicator, year=period.year, quarter=period.number)
+        .select_related("delegate", "submitted_by", "signed_off_by")
+        .first()
+    )
+
+
+@dataclass
+class DueReturn:
+    """A return a person owes (or has written) for a period, for "Your returns"."""
+
+    indicator: Indicator
+    period: Quarter
+    deadline: date
+    ret: Return | None
+    delegated_to_me: bool
+
+    @property
+    def status_label(self) -> str:
+        return self.ret.get_status_display() if self.ret else "Not started"
+
+    @property
+    def status(self) -> str:
+        return self.ret.status if self.ret else "not_started"
+
+    def is_late(self, today: date) -> bool:
+        done = self.ret is not None and self.ret.status in REPORTED
+        return not done and self.deadline < today
+
+
+def returns_owed_by(*, person, today: date | None = None) -> list[DueReturn]:
+    """The returns ``person`` writes: for every active indicator they lead, due in the open
+    quarter; those delegated to them; and any earlier return sent back to them. In a fixed
+    number of queries, whatever the number of indicators."""
+    today = today or timezone.localdate()
+    period = open_quarter(today=today)
+    led = [
+        i
+        for i in Indicator.objects.filter(lead=person)
+        .filter(Q(retired_on__isnull=True) | Q(retired_on__gt=today))
+        .select_related("partnership", "body")
+        .order_by("partnership__name", "code")
+        if i.is_due(period)
+    ]
+    led_ids = {i.pk for i in led}
+    returns = (
+        Return.objects.filter(
+            Q(indicator_id__in=led_ids, year=period.year, quarter=period.number)
+            | Q(delegate=person, status__in=[ReturnStatus.DRAFT, ReturnStatus.SENT_BACK])
+            | Q(indicator__lead=person, status=ReturnStatus.SENT_BACK)
+        )
+        .select_related("indicator__partnership", "indicator__body", "delegate")
+        .order_by("year", "quarter")
+    )
+    by_key: dict[tuple[int, Quarter], Return] = {(r.indicator_id, r.period): r for r in returns}
+    items: dict[tuple[int, Quarter], tuple[Indicator, Return | None]] = {}
+    for indicator in led:
+        items[(indicator.pk, period)] = (indicator, by_key.get((indicator.pk, period)))
+    for (indicator_id, p), r in by_key.items():
+        if (indicator_id, p) not in items:
+            items[(indicator_id, p)] = (r.indicator, r)
+    deadlines = deadlines_for(
+        body_ids={i.body_id for i, _ in items.values()}, periods={p for _, p in items}
+    )
+    owed = [
+        DueReturn(
+            indicator=indicator,
+            period=p,
+            deadline=deadlines[(indicator.body_id, p)],
+            ret=r,
+            delegated_to_me=r is not None and r.delegate_id == person.pk,
+        )
+        for (_, p), (indicator, r) in items.items()
+    ]
+    # A lead who delegated a return still sees it, marked; a delegate sees only their own.
+    owed.sort(key=lambda d: (d.deadline, d.indicator.partnership.name, d.indicator.code))
+    return owed
+
+
+def returns_awaiting_sign_off(*, bodies) -> list[Return]:
+    """Submitted returns of ``bodies``, oldest first."""
+    return list(
+        Return.objects.filter(indicator__body__in=bodies, status=ReturnStatus.SUBMITTED)
+        .select_related("indicator__partnership", "indicator__body", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def colleagues_of(*, person, partnership) -> list:
+    """People who represent the same organisation as ``person`` on one of the partnership's
+    bodies today: who a lead may delegate a return to."""
+    from membership.models import Membership, User
+
+    today = timezone.localdate()
+    current = Membership.objects.current(on=today).filter(
+        body__partnership=partnership, organisation__isnull=False
+    )
+    organisations = current.filter(person=person).values("organisation_id")
+    people = current.filter(organisation_id__in=organisations).values("person_id")
+    return list(
+        User.objects.filter(pk__in=people, is_active=True)
+        .exclude(pk=person.pk)
+        .order_by("full_name")
+    )
+
+
+def group_by_body(returns: Iterable[Return]) -> dict[Body, list[Return]]:
+    grouped: dict[Body, list[Return]] = defaultdict(list)
+    for r in returns:
+        grouped[r.indicator.body].append(r)
+    return dict(grouped)

@@ -1,0 +1,8 @@
+"""Writes: setting up outcomes, plans, indicators, targets and deadlines (setup.py), returns and
+their sign-off (returns.py), importing and exporting indicators (transfer.py) and chasing
+returns (chasing.py). Callers use ``from performance import services``."""
+
+from performance.services.chasing import *  # noqa: F403
+from performance.services.returns import *  # noqa: F403
+from performance.services.setup import *  # noqa: F403
+from performance.services.transfer import *  # noqa: F403

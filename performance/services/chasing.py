@@ -1,0 +1,1 @@
+"""Chasing late returns: filled in below."""

@@ -1,0 +1,1 @@
+"""Importing and exporting indicators and targets: filled in below."""

@@ -1,0 +1,40 @@
+from django.urls import path
+
+from performance import views
+
+app_name = "performance"
+
+P = "performance/"
+B = "performance/bodies/<slug:body>/"
+I = "performance/indicators/<int:pk>/"  # noqa: E741
+R = "performance/indicators/<int:pk>/<slug:period>/"
+
+urlpatterns = [
+    # Dashboards, an indicator's page and the public's open data (views/dashboards.py).
+    path(P, views.dashboard, name="dashboard"),
+    path(B, views.body_dashboard, name="body_dashboard"),
+    path(I, views.indicator_detail, name="indicator"),
+    path(f"{P}open-data.csv", views.open_data_csv, name="open_data_csv"),
+    # Setting up: outcomes, delivery plans, indicators, targets, deadlines (views/setup.py).
+    path(f"{P}outcomes/", views.outcome_list, name="outcome_list"),
+    path(f"{P}outcomes/new/", views.outcome_create, name="outcome_create"),
+    path(f"{P}outcomes/<int:pk>/", views.outcome_detail, name="outcome"),
+    path(f"{P}outcomes/<int:pk>/edit/", views.outcome_edit, name="outcome_edit"),
+    path(f"{P}outcomes/<int:pk>/actions/new/", views.plan_action_create, name="plan_action_create"),
+    path(f"{P}actions/<int:pk>/edit/", views.plan_action_edit, name="plan_action_edit"),
+    path(f"{P}indicators/new/", views.indicator_create, name="indicator_create"),
+    path(f"{I}edit/", views.indicator_edit, name="indicator_edit"),
+    path(f"{I}targets/<int:year>/", views.targets_edit, name="targets_edit"),
+    path(f"{B}deadlines/", views.deadlines_edit, name="deadlines"),
+    # Importing and exporting indicators and targets (views/transfer.py).
+    path(f"{P}import/", views.indicator_import, name="indicator_import"),
+    path(f"{P}export/", views.indicator_export, name="indicator_export"),
+    # Returns: writing, signing off, sending back, re-opening, delegating (views/returns.py).
+    path(f"{B}returns/", views.body_returns, name="body_returns"),
+    path(R, views.return_detail, name="return"),
+    path(f"{R}rating/", views.return_rating, name="return_rating"),
+    path(f"{R}sign-off/", views.return_sign_off, name="return_sign_off"),
+    path(f"{R}send-back/", views.return_send_back, name="return_send_back"),
+    path(f"{R}reopen/", views.return_reopen, name="return_reopen"),
+    path(f"{R}delegate/", views.return_delegate, name="return_delegate"),
+]

@@ -1,0 +1,8 @@
+"""Performance pages: dashboards, an indicator's page and open data (dashboards.py); setting
+up outcomes, plans, indicators, targets and deadlines (setup.py); importing and exporting
+(transfer.py); and returns with their sign-off (returns.py)."""
+
+from performance.views.dashboards import *  # noqa: F403
+from performance.views.returns import *  # noqa: F403
+from performance.views.setup import *  # noqa: F403
+from performance.views.transfer import *  # noqa: F403
