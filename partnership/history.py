@@ -16,6 +16,8 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 NOT_SHOWN = {"id", "password", "last_login"}
+# The length of simple-history's history_change_reason column.
+REASON_MAX = 100
 
 
 class _AuditedRecords(HistoricalRecords):
@@ -37,7 +39,9 @@ def record_actor(obj: models.Model, *, actor: Any, reason: str = "") -> None:
     """Say who is making the next save of ``obj`` and why, for its history row."""
     obj._history_user = actor if getattr(actor, "is_authenticated", False) else None
     if reason:
-        obj._change_reason = reason
+        # simple-history keeps 100 characters of a reason; a longer one (a reason typed by a
+        # person, quoted in full on the record itself) would fail the save on PostgreSQL.
+        obj._change_reason = reason if len(reason) <= REASON_MAX else reason[: REASON_MAX - 1] + "…"
 
 
 @dataclass

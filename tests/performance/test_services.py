@@ -320,3 +320,15 @@ def test_indicator_codes_are_unique_in_a_partnership(perf, world):
             lead=world.member,
         )
     assert "code" in error.value.message_dict
+
+
+def test_a_long_reason_is_kept_in_full_on_the_event_and_cut_short_in_history(perf, world, draft):
+    """History keeps 100 characters of a reason; the event keeps all of it (PostgreSQL
+    refused the save before)."""
+    ret = submit(perf, world, version=draft.version)
+    reason = "The figure does not match the police's published data. " * 6
+    ret = services.return_send_back(actor=world.chair, ret=ret, reason=reason)
+    assert ret.events.get(kind="sent_back").reason == reason.strip()
+    latest = ret.history.order_by("-history_date").first()
+    assert len(latest.history_change_reason) == 100
+    assert latest.history_change_reason.endswith("…")
