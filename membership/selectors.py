@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,7 +22,6 @@ from membership.models import (
     User,
 )
 from partnership.models import Body, Partnership, Sector
-from partnership.selectors import ancestor_ids
 
 
 def body_memberships(*, body: Body, current: bool = True) -> QuerySet[Membership]:
@@ -139,29 +139,60 @@ def recent_elections(*, body: Body, limit: int = 5) -> list[Election]:
     )
 
 
+def coordinators_by_body(*, bodies: Iterable[Body], on=None) -> dict[int, list[User]]:
+    """The people who co-ordinate each body on a day, by body id: a co-ordinator appointment
+    for the body, for a body above it, or for the whole partnership. They are the ones told
+    and chased. Two queries however many bodies and partnerships."""
+    on = on or timezone.localdate()
+    bodies = list(bodies)
+    partnership_ids = {b.partnership_id for b in bodies}
+    parents = dict(
+        Body.objects.filter(partnership_id__in=partnership_ids).values_list("id", "parent_id")
+    )
+    appointments = list(
+        Appointment.objects.current(on=on)
+        .filter(partnership_id__in=partnership_ids, role="coordinator")
+        .select_related("person")
+    )
+    found: dict[int, list[User]] = {}
+    for body in bodies:
+        line, current = {body.pk}, parents.get(body.pk)
+        while current is not None and current not in line:
+            line.add(current)
+            current = parents.get(current)
+        people = {
+            a.person_id: a.person
+            for a in appointments
+            if a.partnership_id == body.partnership_id and (a.body_id is None or a.body_id in line)
+        }
+        found[body.pk] = sorted(people.values(), key=lambda p: p.full_name)
+    return found
+
+
 def body_coordinators(*, body: Body, on=None) -> list[User]:
     """The people who co-ordinate this body today: a co-ordinator appointment for it, for a
     body above it, or for the whole partnership. They are the ones told and chased."""
+    return coordinators_by_body(bodies=[body], on=on)[body.pk]
+
+
+def office_holders_by_body(*, bodies: Iterable[Body], on=None) -> dict[int, dict[str, User]]:
+    """Who is chair and deputy chair of each body on a day, by body id: {"chair": user, ...}
+    (an empty dict for a body with neither). One query."""
     on = on or timezone.localdate()
-    appointments = (
-        Appointment.objects.current(on=on)
-        .filter(partnership_id=body.partnership_id, role="coordinator")
-        .filter(Q(body__isnull=True) | Q(body_id__in=[body.pk, *ancestor_ids(body)]))
+    bodies = list(bodies)
+    found: dict[int, dict[str, User]] = {b.pk: {} for b in bodies}
+    for m in (
+        Membership.objects.current(on=on)
+        .filter(body__in=[b.pk for b in bodies], role__in=["chair", "deputy_chair"])
         .select_related("person")
-    )
-    people = {a.person_id: a.person for a in appointments}
-    return sorted(people.values(), key=lambda p: p.full_name)
+    ):
+        found[m.body_id][m.role] = m.person
+    return found
 
 
 def body_office_holders(*, body: Body, on=None) -> dict[str, User]:
     """Who is chair and deputy chair of the body on a day: {"chair": user, ...}."""
-    on = on or timezone.localdate()
-    return {
-        m.role: m.person
-        for m in Membership.objects.current(on=on)
-        .filter(body=body, role__in=["chair", "deputy_chair"])
-        .select_related("person")
-    }
+    return office_holders_by_body(bodies=[body], on=on)[body.pk]
 
 
 # --- the partnership agreement ----------------------------------------------------------------

@@ -47,16 +47,30 @@ def notify(*, to, template: str, context: dict) -> None:
     _send(to, *_render(template, context))
 
 
-def notify_once(*, to, key: str, template: str, context: dict, url: str = "") -> bool:
+def notify_once(
+    *,
+    to,
+    key: str,
+    template: str,
+    context: dict,
+    url: str = "",
+    on_sent: Callable[[], None] | None = None,
+) -> bool:
     """Tell a person once about ``key``: a notice in the app and an e-mail. Returns whether it
     was sent now. The notice row and the e-mail stand or fall together: if sending fails the
-    row is rolled back and the next run tries again; if the row exists, nothing is sent."""
+    row is rolled back and the next run tries again; if the row exists, nothing is sent.
+
+    ``on_sent`` is called inside the same transaction, just before the e-mail goes: a caller
+    records there what the message told (a digest's chase steps), so the record stands or
+    falls with the message and is never written for one that was not sent."""
     if not to.is_active or Notice.objects.filter(recipient=to, key=key).exists():
         return False
     subject, text, html = _render(template, {**context, "recipient": to})
     try:
         with transaction.atomic():
             Notice.objects.create(recipient=to, key=key, subject=subject, url=url)
+            if on_sent is not None:
+                on_sent()
             _send(to, subject, text, html)
     except IntegrityError:
         # Another worker claimed the same notice between our check and our insert.
