@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -45,6 +46,10 @@ EXTENSIONS = {
     FileType.XLS: {".xls"},
 }
 ACCEPTED = "a PDF, Word (.docx, .doc), Excel (.xlsx, .xls) or OpenDocument (.odt, .ods) file"
+# Comma-separated values: never a paper, so not a FileType; accepted only where a caller asks
+# for it (importing indicators). Plain text has no signature, so it is judged by being text.
+CSV = "csv"
+CSV_EXTENSIONS = {".csv"}
 # A zip that expands to more than this is refused rather than read (a "zip bomb").
 MAX_UNPACKED = 200 * 1024 * 1024
 
@@ -90,9 +95,34 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def check_upload(*, name: str, data: bytes) -> CheckedFile:
-    """Accept the file or raise RejectedFile with the reason."""
-    limit = settings.PAPER_MAX_BYTES
+def _is_text(data: bytes) -> bool:
+    """Whether the bytes read as text, as a spreadsheet program saves a CSV file: UTF-8 (with
+    or without a byte-order mark) or Windows-1252, and no NUL bytes (binary files have them)."""
+    if b"\x00" in data:
+        return False
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
+
+
+def check_upload(
+    *,
+    name: str,
+    data: bytes,
+    accept: Collection[str] | None = None,
+    described: str = ACCEPTED,
+    max_bytes: int | None = None,
+) -> CheckedFile:
+    """Accept the file or raise RejectedFile with the reason.
+
+    By default any paper type is accepted. ``accept`` narrows that to some file types (and
+    may add ``CSV``), ``described`` names them for the person ("a CSV or Excel (.xlsx) file"),
+    and ``max_bytes`` sets a lower size limit than a paper's."""
+    limit = max_bytes or settings.PAPER_MAX_BYTES
     if not data:
         raise RejectedFile("The selected file is empty.")
     if len(data) > limit:
@@ -102,13 +132,17 @@ def check_upload(*, name: str, data: bytes) -> CheckedFile:
     if found == "ole2":
         found = {".doc": FileType.DOC, ".xls": FileType.XLS}.get(extension)
         if found is None:
-            raise RejectedFile(f"The selected file must be {ACCEPTED}.")
+            raise RejectedFile(f"The selected file must be {described}.")
+    if found is None and accept is not None and CSV in accept and extension in CSV_EXTENSIONS:
+        found = CSV if _is_text(data) else None
     if found is None:
         raise RejectedFile(
-            f"The selected file must be {ACCEPTED}. Its content is not one of these, "
+            f"The selected file must be {described}. Its content is not one of these, "
             "whatever its name says."
         )
-    if extension not in EXTENSIONS[found]:
+    if accept is not None and found not in accept:
+        raise RejectedFile(f"The selected file must be {described}.")
+    if found != CSV and extension not in EXTENSIONS[found]:
         label = FileType(found).label
         raise RejectedFile(
             f"The selected file is a {label} file but its name ends in "

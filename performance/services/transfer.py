@@ -1,1 +1,0 @@
-"""Importing and exporting indicators and targets: filled in below."""
