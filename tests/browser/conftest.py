@@ -73,3 +73,11 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.keyboard.press("Enter")
     page.wait_for_url("**/account/")
+
+
+@pytest.fixture
+def live_perf(live_world):
+    """The performance fixture of tests/performance/conftest.py, committed, for the browser."""
+    from tests.performance.conftest import build_performance
+
+    return build_performance(live_world)
