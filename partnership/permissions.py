@@ -95,6 +95,12 @@ def _held(user: Any) -> dict[tuple[str, int], frozenset[str]]:
     return cached
 
 
+def rights_of(user: Any) -> dict[tuple[str, int], frozenset[str]]:
+    """Every right the user holds, by (model, pk): loaded once per request and shared with
+    every ``can_*`` question, for a page that must find the objects behind them."""
+    return _held(user)
+
+
 def forget_cached_grants(user: Any) -> None:
     user.__dict__.pop("_partnership_grants", None)
 

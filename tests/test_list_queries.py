@@ -18,6 +18,9 @@ from partnership import services as ps
 from tests.factories import UserFactory
 
 MAX_QUERIES = 8
+# The account page also asks each app's panel (partnership/panels.py) whether it has
+# anything to say: performance asks whether the person writes returns and reads their rights.
+LIMITS = {"account": 10}
 
 
 def grow(world, start: int, stop: int) -> None:
@@ -126,4 +129,4 @@ def test_list_pages_use_the_same_few_queries_for_5_and_50_rows(client, world):
     grow(world, 5, 50)
     many = count(client, world)
     assert many == few
-    assert {name: n for name, n in few.items() if n > MAX_QUERIES} == {}
+    assert {name: n for name, n in few.items() if n > LIMITS.get(name, MAX_QUERIES)} == {}
