@@ -193,11 +193,19 @@ def _all_url_names(resolver=None, prefix=""):
 def test_every_url_is_in_the_matrix(world):
     from tests.governance.test_register_views import REGISTER_URLS
     from tests.governance.test_url_access import GOVERNANCE_URLS
+    from tests.performance.test_dashboards import DASHBOARD_URLS
+    from tests.performance.test_return_views import RETURN_URLS
+    from tests.performance.test_setup_views import SETUP_URLS
+    from tests.performance.test_transfer import TRANSFER_URLS
 
     covered = (
         {name for name, _, _ in urls(world)}
         | GOVERNANCE_URLS
         | REGISTER_URLS
+        | DASHBOARD_URLS
+        | RETURN_URLS
+        | SETUP_URLS
+        | TRANSFER_URLS
         | {
             "membership:appointment_end",  # POST only: test_post_to_appointment_end_as
             "logout",  # POST only: the browser journey signs out

@@ -1,5 +1,5 @@
-"""The performance set-up pages and the import in Chromium: every page and error state passes
-axe-core (WCAG 2.2 AA) with zero violations."""
+"""The performance set-up pages, the import and the dashboards in Chromium: every page and
+state, errors included, passes axe-core (WCAG 2.2 AA) with zero violations."""
 
 import pytest
 from django.urls import reverse
@@ -9,6 +9,8 @@ from partnership.periods import financial_year
 from performance.models import Indicator
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import PASSWORD
+from tests.performance.test_dashboards import bulk_indicators
+from tests.performance.test_dashboards import submit as submit_return
 from tests.performance.test_transfer import HEADER, as_csv, import_url, row
 
 pytestmark = pytest.mark.browser
@@ -116,3 +118,39 @@ def test_the_import_pages_are_accessible_error_states_included(
         f"**{reverse('performance:dashboard', kwargs={'partnership': w.partnership.slug})}"
     )
     assert Indicator.objects.filter(code="SC71").exists()
+
+
+def test_the_dashboards_and_an_indicator_page_pass_axe(page, live_world, live_perf):
+    """Every page and state of the dashboards, for the public and for a co-ordinator: WCAG 2.2
+    AA with zero violations, charts included, without JavaScript doing anything for them."""
+    w, perf = live_world, live_perf
+    submit_return(perf, w, 777)
+    bulk_indicators(w, perf, 0, 60)
+    p = w.partnership.slug
+    public = [
+        reverse("performance:dashboard", kwargs={"partnership": p}),
+        reverse("performance:dashboard", kwargs={"partnership": p}) + "?rag=green&sort=rag",
+        reverse("performance:body_dashboard", kwargs={"partnership": p, "body": w.group.slug}),
+        reverse("performance:indicator", kwargs={"partnership": p, "pk": perf.burglary.pk}),
+    ]
+    for target in public:
+        page.goto(target)
+        assert_accessible(page)
+    sign_in(page, w.coordinator.email, PASSWORD)
+    for target in [
+        *public,
+        reverse("performance:dashboard", kwargs={"partnership": p}) + "?page=2",
+        reverse("performance:indicator", kwargs={"partnership": p, "pk": perf.satisfaction.pk}),
+        reverse("performance:indicator", kwargs={"partnership": p, "pk": perf.strategy.pk}),
+    ]:
+        page.goto(target)
+        assert_accessible(page)
+    # The filters work as a plain form.
+    page.goto(public[0])
+    page.get_by_label("Latest RAG rating").select_option("red")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**rag=red**")
+    tags = page.locator(".app-indicator-table tbody .govuk-tag").all_inner_texts()
+    assert tags and set(tags) == {"Red"}
+    assert page.get_by_role("link", name="SC01: Reported burglaries").count() == 1
+    assert_accessible(page)

@@ -1,0 +1,157 @@
+"""Every performance page, read as each role: what is not theirs to see never appears.
+
+Three markers are planted in the `perf` world:
+- SECRETKPI: the title and signed-off commentary of an unpublished Safer Group indicator,
+  for the group's insiders only (its members, chair, co-ordinators, the lead);
+- SUBMITTEDNOTE: the commentary of a published indicator's return that is submitted but not
+  yet signed off, which the public never sees;
+- DRAFTNOTE: a lead's draft, which nobody but its writer sees.
+Each matrix of the area's own tests says who gets which page; this sweep reads every page
+that answers 200 and checks the markers in what comes back.
+"""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from performance import services
+from tests.performance.conftest import signed_off
+from tests.test_url_access import ROLES, _client_for, drain
+
+SAFER_INSIDERS = {"member", "chair", "group_coordinator", "coordinator"}
+MARKERS = {
+    b"SECRETKPI": SAFER_INSIDERS,
+    b"SUBMITTEDNOTE": SAFER_INSIDERS,
+    b"DRAFTNOTE": {"member"},
+}
+
+
+@pytest.fixture
+def planted(world, perf):
+    secret = services.indicator_create(
+        actor=None,
+        partnership=world.partnership,
+        body=world.group,
+        outcome=perf.outcome,
+        code="SC09",
+        title="SECRETKPI repeat victims",
+        unit="number",
+        polarity="lower",
+        lead=world.member,
+    )
+    services.target_set(actor=None, indicator=secret, year=perf.period.year - 1, value=Decimal(9))
+    previous = perf.period.previous()
+    signed_off(
+        secret,
+        previous,
+        12,
+        by=world.member,
+        signer=world.group_coordinator,
+        commentary="SECRETKPI commentary",
+    )
+    services.return_submit(
+        actor=world.member,
+        indicator=perf.burglary,
+        period=perf.period,
+        version=0,
+        value=Decimal(97),
+        commentary="SUBMITTEDNOTE about the quarter",
+    )
+    services.return_save(
+        actor=world.member,
+        indicator=perf.satisfaction,
+        period=perf.period,
+        version=0,
+        value=Decimal(70),
+        commentary="DRAFTNOTE not yet checked",
+    )
+    return secret, previous
+
+
+def every_page(world, perf, secret, previous):
+    p = world.partnership.slug
+    body = {"partnership": p, "body": world.group.slug}
+
+    def ind(indicator, **more):
+        return {"partnership": p, "pk": indicator.pk, **more}
+
+    def ret(name, indicator, period):
+        return reverse(f"performance:{name}", kwargs=ind(indicator, period=period.slug))
+
+    pages = [
+        reverse("account:home"),
+        reverse("my_returns"),
+        reverse("performance:dashboard", kwargs={"partnership": p}),
+        reverse("performance:dashboard", kwargs={"partnership": p}) + "?rag=red",
+        reverse("performance:body_dashboard", kwargs=body),
+        reverse("performance:body_returns", kwargs=body),
+        reverse("performance:body_returns", kwargs=body) + f"?period={previous.slug}",
+        reverse("performance:open_data_csv", kwargs={"partnership": p}),
+        reverse("performance:outcome_list", kwargs={"partnership": p}),
+        reverse("performance:outcome", kwargs={"partnership": p, "pk": perf.outcome.pk}),
+        reverse("performance:outcome_edit", kwargs={"partnership": p, "pk": perf.outcome.pk}),
+        reverse("performance:deadlines", kwargs=body),
+        reverse("performance:indicator_export", kwargs={"partnership": p}),
+        reverse("performance:indicator_export", kwargs={"partnership": p}) + "?format=xlsx",
+        reverse("performance:indicator_import", kwargs={"partnership": p}),
+    ]
+    for indicator in (perf.burglary, perf.satisfaction, secret):
+        pages += [
+            reverse("performance:indicator", kwargs=ind(indicator)),
+            reverse("performance:indicator_edit", kwargs=ind(indicator)),
+            reverse("performance:targets_edit", kwargs=ind(indicator, year=perf.period.year)),
+        ]
+        for period in (perf.period, previous):
+            pages += [
+                ret("return", indicator, period),
+                ret("return_rating", indicator, period) + "?value=5",
+                ret("return_send_back", indicator, period),
+                ret("return_reopen", indicator, period),
+                ret("return_delegate", indicator, period),
+            ]
+    return pages
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_nothing_confidential_reaches_anyone_it_is_not_for(role, client, world, perf, planted):
+    secret, previous = planted
+    client = _client_for(client, world, role)
+    read = 0
+    for url in every_page(world, perf, secret, previous):
+        response = client.get(url)
+        body = drain(response)
+        if response.status_code != 200:
+            continue
+        read += 1
+        if url.endswith("format=xlsx"):
+            sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+            body = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row)
+            body = body.encode()
+        for marker, allowed in MARKERS.items():
+            assert (marker in body) <= (role in allowed), (role, url, marker)
+    assert read > 0
+
+
+def test_the_insiders_do_see_what_the_sweep_looks_for(client, world, perf, planted):
+    """The sweep would catch a leak: the markers are on the pages for those they are for."""
+    client.force_login(world.member)
+    p = world.partnership.slug
+    dashboard = client.get(reverse("performance:dashboard", kwargs={"partnership": p}))
+    assert b"SECRETKPI" in dashboard.content
+    page = client.get(
+        reverse(
+            "performance:return",
+            kwargs={"partnership": p, "pk": perf.burglary.pk, "period": perf.period.slug},
+        )
+    )
+    assert b"SUBMITTEDNOTE" in page.content
+    draft = client.get(
+        reverse(
+            "performance:return",
+            kwargs={"partnership": p, "pk": perf.satisfaction.pk, "period": perf.period.slug},
+        )
+    )
+    assert b"DRAFTNOTE" in draft.content
