@@ -10,12 +10,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Min, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from partnership.models import Body
 from partnership.periods import Quarter, add_working_days, last_ended_quarter
 from performance.models import (
+    EDITABLE,
     REPORTED,
     Indicator,
     Return,
@@ -25,15 +27,63 @@ from performance.models import (
 )
 from performance.rules import Rating, rate
 
+# Returns are owed (listed, chased, and may be started) for the open quarter and this many
+# quarters before it; an older return is only corrected once it exists.
+RETURNS_LOOKBACK_QUARTERS = 4
+
 
 def open_quarter(*, today: date | None = None) -> Quarter:
     """The quarter whose returns are being collected now: the last one to have ended."""
     return last_ended_quarter(today or timezone.localdate())
 
 
+def owed_periods(*, today: date | None = None) -> list[Quarter]:
+    """The periods whose returns are still owed if not yet made: the open quarter first."""
+    latest = open_quarter(today=today)
+    return [latest.minus(n) for n in range(RETURNS_LOOKBACK_QUARTERS + 1)]
+
+
 def is_open_for_returns(period: Quarter, *, today: date | None = None) -> bool:
     """A period takes returns once it has ended."""
     return period.ends_on < (today or timezone.localdate())
+
+
+def is_late(ret: Return | None, deadline: date, today: date) -> bool:
+    """Past its deadline and never submitted. A return sent back, or re-opened for a
+    correction, was submitted: it is with its lead again, not late."""
+    return (ret is None or ret.submitted_at is None) and deadline < today
+
+
+def indicators_set_up_on(indicator_ids) -> dict[int, date]:
+    """The day each indicator was set up (its first history row), in one query. A period
+    before the one open that day was never owed."""
+    return dict(
+        Indicator.history.filter(history_type="+", id__in=indicator_ids)
+        .order_by()
+        .values("id")
+        .annotate(first=Min(TruncDate("history_date")))
+        .values_list("id", "first")
+    )
+
+
+def first_owed(set_up: dict[int, date]) -> dict[int, Quarter]:
+    """For each indicator, the first period it owes: the one open on the day it was set up."""
+    quarters = {day: open_quarter(today=day) for day in set(set_up.values())}
+    return {pk: quarters[day] for pk, day in set_up.items()}
+
+
+def is_owed(
+    indicator: Indicator, period: Quarter, *, periods: list[Quarter], first: Quarter | None
+) -> bool:
+    """Whether ``indicator`` owes a return for ``period`` (made or not): it is due then, the
+    period is one still owed (``periods``, from ``owed_periods``: the open quarter first), and
+    the indicator existed when the period's returns opened (``first``, from ``first_owed``;
+    the open quarter is owed whenever it was set up)."""
+    if not indicator.is_due(period) or period not in periods:
+        return False
+    if not indicator.is_active(on=period.starts_on):
+        return False
+    return first is None or period == periods[0] or period >= first
 
 
 def default_deadline(period: Quarter) -> date:
@@ -93,8 +143,9 @@ def figures_for(
 def rating_of(
     indicator: Indicator, period: Quarter, value: Decimal | None, figures: Figures
 ) -> Rating:
-    """Rate a value for a period against the indicator's targets and earlier figures."""
-    return rate(indicator, period, value, targets=figures.targets, figures=figures.figures)
+    """Rate a value for a period against the indicator's targets and its signed-off figures:
+    a direction of travel never rests on a figure that may yet be sent back and changed."""
+    return rate(indicator, period, value, targets=figures.targets, figures=figures.signed_off)
 
 
 def return_for(*, indicator: Indicator, period: Quarter) -> Return | None:
@@ -124,29 +175,32 @@ class DueReturn:
         return self.ret.status if self.ret else "not_started"
 
     def is_late(self, today: date) -> bool:
-        done = self.ret is not None and self.ret.status in REPORTED
-        return not done and self.deadline < today
+        return is_late(self.ret, self.deadline, today)
 
 
 def returns_owed_by(*, person, today: date | None = None) -> list[DueReturn]:
-    """The returns ``person`` writes: for every active indicator they lead, due in the open
-    quarter; those delegated to them; and any earlier return sent back to them. In a fixed
+    """The returns ``person`` writes: for every active indicator they lead, each period still
+    owed and not yet submitted (the open quarter's whatever their state); those delegated to
+    them; and any sent back to them. The same periods the daily chaser chases. In a fixed
     number of queries, whatever the number of indicators."""
     today = today or timezone.localdate()
-    period = open_quarter(today=today)
-    led = [
-        i
-        for i in Indicator.objects.filter(lead=person)
+    latest = open_quarter(today=today)
+    periods = owed_periods(today=today)
+    period_q = Q()
+    for p in periods:
+        period_q |= Q(year=p.year, quarter=p.number)
+    led = list(
+        Indicator.objects.filter(lead=person)
         .filter(Q(retired_on__isnull=True) | Q(retired_on__gt=today))
         .select_related("partnership", "body")
         .order_by("partnership__name", "code")
-        if i.is_due(period)
-    ]
-    led_ids = {i.pk for i in led}
+    )
+    led_ids = [i.pk for i in led]
+    first = first_owed(indicators_set_up_on(led_ids))
     returns = (
         Return.objects.filter(
-            Q(indicator_id__in=led_ids, year=period.year, quarter=period.number)
-            | Q(delegate=person, status__in=[ReturnStatus.DRAFT, ReturnStatus.SENT_BACK])
+            (Q(indicator_id__in=led_ids) & period_q)
+            | Q(delegate=person, status__in=EDITABLE)
             | Q(indicator__lead=person, status=ReturnStatus.SENT_BACK)
         )
         .select_related("indicator__partnership", "indicator__body", "delegate")
@@ -155,9 +209,18 @@ def returns_owed_by(*, person, today: date | None = None) -> list[DueReturn]:
     by_key: dict[tuple[int, Quarter], Return] = {(r.indicator_id, r.period): r for r in returns}
     items: dict[tuple[int, Quarter], tuple[Indicator, Return | None]] = {}
     for indicator in led:
-        items[(indicator.pk, period)] = (indicator, by_key.get((indicator.pk, period)))
+        for p in periods:
+            r = by_key.get((indicator.pk, p))
+            if not is_owed(indicator, p, periods=periods, first=first.get(indicator.pk)):
+                continue
+            # An earlier quarter stays on the list only until it is submitted.
+            if p != latest and r is not None and r.submitted_at is not None:
+                continue
+            items[(indicator.pk, p)] = (indicator, r)
     for (indicator_id, p), r in by_key.items():
-        if (indicator_id, p) not in items:
+        if (indicator_id, p) in items:
+            continue
+        if r.status in EDITABLE and (r.delegate_id == person.pk or r.status == "sent_back"):
             items[(indicator_id, p)] = (r.indicator, r)
     deadlines = deadlines_for(
         body_ids={i.body_id for i, _ in items.values()}, periods={p for _, p in items}

@@ -1,10 +1,10 @@
 """The daily chase of quarterly returns, run by Celery beat (``performance.tasks.chase_returns``).
 
-For each return not yet reported (no submitted or signed-off Return: a draft or a sent-back one
-is still owed), against its owning body's deadline:
+For each return never submitted (none, or a draft: one sent back or re-opened was submitted and
+is with its lead again), against its owning body's deadline:
 
-- from 7 days before the deadline until it: the writer (the delegate, else the lead) is told
-  it is due in 7 days (``BEFORE``);
+- from 7 days before the deadline until it: the writer (the delegate, else the lead; a lead who
+  delegated is told too) is told it is due in 7 days (``BEFORE``);
 - from the deadline for 7 days: the writer is told it is due today (``DUE``);
 - from 7 days late: the body's co-ordinators (``LATE_COORDINATORS``);
 - from 14 days late: the body's chair, or the deputy chair if it has no chair (``LATE_CHAIR``).
@@ -31,8 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
 
-from django.db.models import Min, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -42,13 +41,20 @@ from membership.selectors import coordinators_by_body, office_holders_by_body
 from partnership.models import Body, Partnership
 from partnership.notifications import notify_each
 from partnership.periods import Quarter
-from performance.models import REPORTED, ChaseStep, Indicator, Return, ReturnChase
-from performance.selectors.returns import deadlines_for, open_quarter
+from performance.models import ChaseStep, Indicator, Return, ReturnChase
+from performance.selectors.returns import (
+    RETURNS_LOOKBACK_QUARTERS,
+    deadlines_for,
+    first_owed,
+    indicators_set_up_on,
+    is_owed,
+    owed_periods,
+)
 
 __all__ = ["CHASE_LOOKBACK_QUARTERS", "ChaseItem", "Digest", "returns_chase", "returns_to_chase"]
 
-# How many quarters before the open one are still chased.
-CHASE_LOOKBACK_QUARTERS = 4
+# How many quarters before the open one are still chased: the periods still owed.
+CHASE_LOOKBACK_QUARTERS = RETURNS_LOOKBACK_QUARTERS
 # Days from the deadline at which each step starts.
 _REMIND_DAYS = 7
 _COORDINATORS_DAYS = 7
@@ -165,8 +171,7 @@ def returns_to_chase(*, today: date | None = None) -> list[Digest]:
     """What each person is to be told today and has not been: one Digest per person. In a
     fixed number of queries however many indicators, returns and people."""
     today = today or timezone.localdate()
-    latest = open_quarter(today=today)
-    periods = [latest.minus(n) for n in range(CHASE_LOOKBACK_QUARTERS + 1)]
+    periods = owed_periods(today=today)
     period_q = _period_filter(periods)
 
     active = Indicator.objects.filter(Q(retired_on__isnull=True) | Q(retired_on__gt=today))
@@ -182,15 +187,7 @@ def returns_to_chase(*, today: date | None = None) -> list[Digest]:
         indicator.body = bodies[indicator.body_id]
         indicator.partnership = partnerships[indicator.partnership_id]
         indicator.lead = leads[indicator.lead_id]
-    # When each indicator was set up: the first period it owes is the one open then.
-    set_up = dict(
-        Indicator.history.filter(history_type="+", id__in=active.values("pk"))
-        .order_by()
-        .values("id")
-        .annotate(first=Min(TruncDate("history_date")))
-        .values_list("id", "first")
-    )
-    first_owed = {day: open_quarter(today=day) for day in set(set_up.values())}
+    first = first_owed(indicators_set_up_on(active.values("pk")))
     returns = {
         (r.indicator_id, r.period): r
         for r in Return.objects.filter(period_q).select_related("delegate")
@@ -209,14 +206,14 @@ def returns_to_chase(*, today: date | None = None) -> list[Digest]:
 
     digests: dict[int, Digest] = {}
     for indicator in indicators:
-        created = set_up.get(indicator.pk)
+        starts = first.get(indicator.pk)
         for period in periods:
-            if not indicator.is_due(period):
-                continue
-            if period != latest and created is not None and period < first_owed[created]:
+            if not is_owed(indicator, period, periods=periods, first=starts):
                 continue
             ret = returns.get((indicator.pk, period))
-            if ret is not None and ret.status in REPORTED:
+            # Once submitted, a return is never chased again: sent back or re-opened for a
+            # correction, it is with its lead, who was told why.
+            if ret is not None and ret.submitted_at is not None:
                 continue
             deadline = deadlines[(indicator.body_id, period)]
             writer = ret.delegate if ret is not None and ret.delegate_id else indicator.lead
@@ -263,7 +260,8 @@ class _ReturnUrls:
 
 def _recipients(step, indicator, writer, coordinators, holders) -> list[User]:
     if step in _WRITER_STEPS:
-        return [writer]
+        # A lead who delegated a return still answers for it, so hears too.
+        return [writer] if writer.pk == indicator.lead_id else [writer, indicator.lead]
     if step == ChaseStep.LATE_COORDINATORS:
         return coordinators[indicator.body_id]
     holder = holders[indicator.body_id]

@@ -31,9 +31,11 @@ from performance.models import (
 )
 from performance.rules import Rating, check_value
 from performance.selectors.returns import (
+    RETURNS_LOOKBACK_QUARTERS,
     colleagues_of,
     figures_for,
     is_open_for_returns,
+    owed_periods,
     rating_of,
 )
 
@@ -71,6 +73,17 @@ def _check_period(indicator: Indicator, period: Quarter, today: date) -> None:
         )
     if not indicator.is_active(on=period.starts_on):
         raise ValidationError(f"{indicator.code} was retired before {period.label}.")
+
+
+def _check_still_owed(indicator: Indicator, period: Quarter, ret: Return, today: date) -> None:
+    """A return is started only for a period still owed; one that exists (say, re-opened for
+    a correction years later) can always be finished."""
+    if ret.pk is None and period not in owed_periods(today=today):
+        raise ValidationError(
+            f"Returns for {period.long_label} are closed: only the last "
+            f"{RETURNS_LOOKBACK_QUARTERS + 1} quarters take new returns.",
+            code="closed",
+        )
 
 
 def _lock(indicator: Indicator, period: Quarter) -> Return:
@@ -115,25 +128,24 @@ def return_rating(*, indicator: Indicator, period: Quarter, value: Decimal | Non
     return rating_of(indicator, period, value, figures)
 
 
-@transaction.atomic
-def return_save(
+def _apply(
     *,
     actor: Any,
     indicator: Indicator,
     period: Quarter,
     version: int,
     value: Decimal | None,
-    commentary: str = "",
-    remedial_action: str = "",
-    remedial_by: date | None = None,
-    today: date | None = None,
+    commentary: str,
+    remedial_action: str,
+    remedial_by: date | None,
+    today: date,
 ) -> Return:
-    """Save the lead's draft. ``version`` is the version the form was loaded at (0 for a
-    return not yet started)."""
-    today = today or timezone.localdate()
+    """Lock the period's return and put the typed values on it, unsaved: the checks every
+    write of a lead's return makes."""
     _check_period(indicator, period, today)
     ret = _lock(indicator, period)
     _require_writer(actor, indicator, ret)
+    _check_still_owed(indicator, period, ret, today)
     if not ret.is_editable:
         raise ValidationError(
             "This return has been submitted and can no longer be changed"
@@ -150,12 +162,42 @@ def return_save(
     ret.commentary = commentary.strip()
     ret.remedial_action = remedial_action.strip()
     ret.remedial_by = remedial_by
-    return _save(
-        ret,
+    return ret
+
+
+VALUE_FIELDS = ["value", "commentary", "remedial_action", "remedial_by"]
+# The reason on a draft's history rows: drafts are the writer's own until submitted, so the
+# return's page shows these rows to its writer only.
+DRAFT_SAVED = "Draft saved"
+
+
+@transaction.atomic
+def return_save(
+    *,
+    actor: Any,
+    indicator: Indicator,
+    period: Quarter,
+    version: int,
+    value: Decimal | None,
+    commentary: str = "",
+    remedial_action: str = "",
+    remedial_by: date | None = None,
+    today: date | None = None,
+) -> Return:
+    """Save the lead's draft. ``version`` is the version the form was loaded at (0 for a
+    return not yet started)."""
+    ret = _apply(
         actor=actor,
-        reason="Draft saved",
-        fields=["value", "commentary", "remedial_action", "remedial_by"],
+        indicator=indicator,
+        period=period,
+        version=version,
+        value=value,
+        commentary=commentary,
+        remedial_action=remedial_action,
+        remedial_by=remedial_by,
+        today=today or timezone.localdate(),
     )
+    return _save(ret, actor=actor, reason=DRAFT_SAVED, fields=VALUE_FIELDS)
 
 
 def _check_complete(ret: Return, rating: Rating) -> None:
@@ -189,9 +231,10 @@ def return_submit(
     remedial_by: date | None = None,
     today: date | None = None,
 ) -> Return:
-    """Save and submit for sign-off. The target, RAG and directions it is submitted with are
-    kept on the return: a later change of target or tolerance does not change them."""
-    ret = return_save(
+    """Save and submit for sign-off, in one history row. The target, RAG and directions it is
+    submitted with are kept on the return: a later change of target or tolerance does not
+    change them."""
+    ret = _apply(
         actor=actor,
         indicator=indicator,
         period=period,
@@ -200,7 +243,7 @@ def return_submit(
         commentary=commentary,
         remedial_action=remedial_action,
         remedial_by=remedial_by,
-        today=today,
+        today=today or timezone.localdate(),
     )
     rating = return_rating(indicator=indicator, period=period, value=ret.value)
     _check_complete(ret, rating)
@@ -216,6 +259,7 @@ def return_submit(
         actor=actor,
         reason="Submitted for sign-off",
         fields=[
+            *VALUE_FIELDS,
             "status",
             "target_value",
             "rag",
@@ -243,17 +287,22 @@ def return_sign_off(*, actor: User, ret: Return) -> Return:
     ret = _lock_existing(ret)
     if ret.status != ReturnStatus.SUBMITTED:
         raise ValidationError("This return is not awaiting sign-off.")
-    if ret.submitted_by_id == actor.pk:
+    if actor.pk in (ret.submitted_by_id, ret.indicator.lead_id):
         raise ValidationError(
-            "You submitted this return, so someone else must sign it off: the body's chair "
-            "or another co-ordinator."
+            ("You submitted this return" if actor.pk == ret.submitted_by_id else "You lead it")
+            + ", so someone else must sign it off: the body's chair or another co-ordinator."
         )
+    # The directions are taken again against the figures signed off by now: the earlier
+    # quarter it was compared with may have been sent back and changed since it was submitted.
+    # Its target and RAG stay as submitted.
+    rating = return_rating(indicator=ret.indicator, period=ret.period, value=ret.value)
+    ret.direction = rating.direction
+    ret.direction_year = rating.direction_year
     ret.status = ReturnStatus.SIGNED_OFF
     ret.signed_off_by = actor
     ret.signed_off_at = timezone.now()
-    _save(
-        ret, actor=actor, reason="Signed off", fields=["status", "signed_off_by", "signed_off_at"]
-    )
+    fields = ["status", "signed_off_by", "signed_off_at", "direction", "direction_year"]
+    _save(ret, actor=actor, reason="Signed off", fields=fields)
     event = ReturnEvent.objects.create(
         ret=ret, kind=EventKind.SIGNED_OFF, actor=actor, value=ret.value
     )
@@ -319,6 +368,7 @@ def return_delegate(
     if actor.pk != indicator.lead_id:
         raise ValidationError("Only the indicator's lead can delegate its return.")
     ret = _lock(indicator, period)
+    _check_still_owed(indicator, period, ret, today)
     if not ret.is_editable:
         raise ValidationError("This return has already been submitted.")
     if delegate is not None:

@@ -122,7 +122,7 @@ def test_the_reminder_before_the_deadline_is_not_sent_once_it_has_passed(world, 
     assert (ChaseStep.BEFORE, world.member.email) not in steps_told(perf.burglary)
 
 
-def test_a_delegated_return_is_chased_with_the_delegate_not_the_lead(world, perf, deadline):
+def test_a_delegated_return_is_chased_with_the_delegate_and_the_lead(world, perf, deadline):
     services.return_delegate(
         actor=world.member,
         indicator=perf.burglary,
@@ -133,8 +133,9 @@ def test_a_delegated_return_is_chased_with_the_delegate_not_the_lead(world, perf
     chase(deadline - timedelta(days=7))
     to_delegate = only_mail_to(perf.colleague)
     assert "SC01" in to_delegate and "SC02" not in to_delegate
+    # The lead who delegated still answers for it: one digest with both of theirs.
     to_lead = only_mail_to(world.member)
-    assert "SC02" in to_lead and "SC01" not in to_lead
+    assert "SC02" in to_lead and "SC01" in to_lead
 
 
 def test_the_bodys_coordinators_are_told_seven_days_late(world, perf, deadline):
@@ -212,7 +213,9 @@ def test_a_submitted_or_signed_off_return_is_not_chased(world, perf, deadline):
     assert mails_to(world.member) == []
 
 
-def test_a_draft_or_sent_back_return_is_still_chased(world, perf, deadline):
+def test_a_draft_is_still_chased_but_a_return_sent_back_is_not(world, perf, deadline):
+    """A draft was never submitted; a return sent back was, and its lead was told why: it is
+    not chased again, nor escalated as late (a correction made months later would be)."""
     day = deadline - timedelta(days=7)
     services.return_save(
         actor=world.member,
@@ -226,7 +229,10 @@ def test_a_draft_or_sent_back_return_is_still_chased(world, perf, deadline):
     services.return_send_back(actor=world.chair, ret=ret, reason="Check the survey base")
     chase(day)
     body = only_mail_to(world.member)
-    assert "SC01" in body and "SC02" in body
+    assert "SC01" in body and "SC02" not in body
+    mail.outbox.clear()
+    chase(deadline + timedelta(days=20))
+    assert "SC02" not in "".join(m.body for m in mail.outbox)
 
 
 def test_an_earlier_quarter_still_owed_is_chased_once_the_indicator_existed_then(

@@ -15,6 +15,7 @@ from django.core import mail
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from partnership.models import Notice
 from performance import services
@@ -517,18 +518,22 @@ def _perf_due(perf) -> int:
 
 def _led_indicators(world, count: int, *, body=None) -> list[Indicator]:
     """``count`` quarterly indicators led by the member, some with a return in the open
-    quarter (a draft delegated to a colleague, or a submitted one)."""
-    indicators = Indicator.objects.bulk_create(
-        Indicator(
-            partnership=world.partnership,
-            body=body or world.group,
-            code=f"X{i:03d}",
-            title=f"Measure {i}",
-            unit="number",
-            polarity="higher",
-            lead=world.member,
-        )
-        for i in range(count)
+    quarter (a draft delegated to a colleague, or a submitted one). Made with their history
+    rows, as the set-up pages make them: set up today, they owe the open quarter only."""
+    indicators = bulk_create_with_history(
+        [
+            Indicator(
+                partnership=world.partnership,
+                body=body or world.group,
+                code=f"X{i:03d}",
+                title=f"Measure {i}",
+                unit="number",
+                polarity="higher",
+                lead=world.member,
+            )
+            for i in range(count)
+        ],
+        Indicator,
     )
     return indicators
 
@@ -550,7 +555,7 @@ def _with_returns(indicators, period, *, delegate, submitter):
     )
 
 
-MY_RETURNS_QUERIES = 5  # session, user, led indicators, their returns, deadlines
+MY_RETURNS_QUERIES = 6  # session, user, led indicators, when set up, returns, deadlines
 
 
 @pytest.mark.parametrize("count", [10, 200])
