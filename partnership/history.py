@@ -78,9 +78,17 @@ def _display(value: Any, choices: dict | None, names: dict[Any, str]) -> str:
     return str(value)
 
 
-def history_entries(obj: models.Model, *, limit: int = 50) -> list[HistoryEntry]:
-    """Who changed what and when on ``obj``, newest first, in a fixed number of queries."""
-    records = obj.history.order_by("-history_date", "-pk")[: limit + 1]
+def history_entries(
+    obj: models.Model, *, limit: int = 50, hide_reasons: tuple[str, ...] = ()
+) -> list[HistoryEntry]:
+    """Who changed what and when on ``obj``, newest first, in a fixed number of queries.
+    Rows saved with one of ``hide_reasons`` are left out, and each shown row is compared with
+    the shown row before it (a lead's drafts, say, are theirs alone: a reader sees what changed
+    from one submission to the next)."""
+    records = obj.history.order_by("-history_date", "-pk")
+    if hide_reasons:
+        records = records.exclude(history_change_reason__in=hide_reasons)
+    records = records[: limit + 1]
     return _entries(obj._meta.model, records, limit=limit)
 
 

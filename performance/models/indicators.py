@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from partnership.history import audited
@@ -121,8 +122,12 @@ class Indicator(models.Model):
     class Meta:
         ordering = ["code", "pk"]
         constraints = [
+            # Codes are compared ignoring case, as people and spreadsheets write them.
             models.UniqueConstraint(
-                fields=["partnership", "code"], name="indicator_code_unique_in_partnership"
+                "partnership",
+                Lower("code"),
+                name="indicator_code_unique_in_partnership",
+                violation_error_message="Another indicator already has this code.",
             ),
             models.CheckConstraint(
                 condition=Q(decimal_places__lte=4), name="indicator_decimal_places_at_most_4"
@@ -141,10 +146,12 @@ class Indicator(models.Model):
 
     def is_due(self, quarter: Quarter) -> bool:
         """Whether a return falls due for ``quarter`` (six-monthly in Q2 and Q4, annual in Q4)."""
-        return quarter.number in DUE_QUARTERS[Frequency(self.frequency)]
+        # Choices compare and hash as their strings: no enum member is built (this runs for
+        # every indicator and period the chaser and dashboards look at).
+        return quarter.number in DUE_QUARTERS[self.frequency]
 
     def previous_period(self, quarter: Quarter) -> Quarter:
-        return quarter.minus(PERIOD_LENGTH[Frequency(self.frequency)])
+        return quarter.minus(PERIOD_LENGTH[self.frequency])
 
     def is_active(self, *, on: date) -> bool:
         return self.retired_on is None or self.retired_on > on

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from partnership.history import audited
@@ -37,7 +38,10 @@ class Outcome(models.Model):
         ordering = ["code", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["partnership", "code"], name="outcome_code_unique_in_partnership"
+                "partnership",
+                Lower("code"),
+                name="outcome_code_unique_in_partnership",
+                violation_error_message="Another outcome already has this code.",
             ),
         ]
 

@@ -151,7 +151,11 @@ def return_detail(request: HttpRequest, partnership: str, pk: int, period: str) 
             page,
             shown=shown,
             events=list(ret.events.select_related("actor")) if ret else [],
-            history=history_entries(ret) if shown else [],
+            history=history_entries(
+                ret, hide_reasons=() if page.can_write else (services.DRAFT_SAVED,)
+            )
+            if shown
+            else [],
             signers=services.sign_off_people(indicator=page.indicator)
             if ret is not None and ret.status == ReturnStatus.SUBMITTED
             else [],

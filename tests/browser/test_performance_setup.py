@@ -3,9 +3,7 @@ state, errors included, passes axe-core (WCAG 2.2 AA) with zero violations."""
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from partnership.periods import financial_year
 from performance.models import Indicator
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import PASSWORD
@@ -69,12 +67,16 @@ def test_every_setup_page_is_accessible_error_states_included(
     expect(page.locator("#id_year-error")).to_be_visible()
     assert_accessible(page)
     visit("performance:deadlines", body=w.group.slug)
-    year = financial_year(timezone.localdate())
-    page.locator(f"#id_due_{year}_q1_day").fill("1")
-    page.locator(f"#id_due_{year}_q1_month").fill("6")
-    page.locator(f"#id_due_{year}_q1_year").fill(str(year))
+    # The first quarter offered is the open one; a deadline on its last day is refused.
+    q = perf.period
+    end = q.ends_on
+    page.locator(f"#id_due_{q.year}_q{q.number}_day").fill(str(end.day))
+    page.locator(f"#id_due_{q.year}_q{q.number}_month").fill(str(end.month))
+    page.locator(f"#id_due_{q.year}_q{q.number}_year").fill(str(end.year))
     submit("Save deadlines")
-    expect(page.locator(f"#id_due_{year}_q1-error")).to_contain_text("after the quarter ends")
+    expect(page.locator(f"#id_due_{q.year}_q{q.number}-error")).to_contain_text(
+        "after the quarter ends"
+    )
     assert_accessible(page)
 
 

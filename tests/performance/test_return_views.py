@@ -662,3 +662,29 @@ def test_the_account_panel_is_not_shown_to_someone_with_no_returns(client, world
     assert _panel(world.outsider) is None
     client.force_login(world.outsider)
     assert 'id="returns"' not in client.get(reverse("account:home")).content.decode()
+
+
+def test_a_drafts_history_is_the_writers_alone_once_submitted(client, world, perf):
+    """Every draft save is a history row; a reader of the submitted return sees what was
+    submitted, not what the lead typed on the way there."""
+    draft = services.return_save(
+        actor=world.member,
+        indicator=perf.burglary,
+        period=perf.period,
+        version=0,
+        value=Decimal(45),
+        commentary="First thoughts DRAFTSECRET",
+    )
+    services.return_submit(
+        actor=world.member,
+        indicator=perf.burglary,
+        period=perf.period,
+        version=draft.version,
+        value=Decimal(55),
+        commentary="Checked with the police.",
+    )
+    page = url("return", perf.burglary, perf.period)
+    client.force_login(world.chair)
+    assert "DRAFTSECRET" not in client.get(page).content.decode()
+    client.force_login(world.member)
+    assert "DRAFTSECRET" in client.get(page).content.decode()

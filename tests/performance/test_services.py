@@ -332,3 +332,24 @@ def test_a_long_reason_is_kept_in_full_on_the_event_and_cut_short_in_history(per
     latest = ret.history.order_by("-history_date").first()
     assert len(latest.history_change_reason) == 100
     assert latest.history_change_reason.endswith("…")
+
+
+def test_the_database_refuses_a_code_differing_only_in_case(perf, world):
+    """Two people adding 'SC01' and 'sc01' at once both pass the service's check; the unique
+    index on the lower-cased code stops the second."""
+    from performance.models import Indicator, Outcome
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Indicator.objects.create(
+            partnership=world.partnership,
+            body=world.group,
+            code="sc01",
+            title="Duplicate",
+            unit="number",
+            polarity="higher",
+            lead=world.member,
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Outcome.objects.create(
+            partnership=world.partnership, body=world.group, code="sc1", title="x", kind="priority"
+        )

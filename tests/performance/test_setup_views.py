@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from partnership.periods import Quarter, financial_year
+from partnership.periods import Quarter
 from performance import services
 from performance.models import Indicator, Outcome, PlanAction, ReturnDeadline, Target
-from performance.selectors import default_deadline
+from performance.selectors import default_deadline, open_quarter
 from tests.test_url_access import (
     PARTNERSHIP_COORDINATOR,
     PUBLIC,
@@ -473,9 +473,16 @@ def test_the_targets_page_says_when_targets_are_cumulative_and_links_other_years
 # --- deadlines ---------------------------------------------------------------------------------
 
 
-def _deadline_data(year: int, changes: dict[Quarter, object] | None = None) -> dict[str, str]:
+def _deadline_periods() -> list[Quarter]:
+    """The quarters the page offers: the open one (last year's Q4 in April to June) and the
+    seven after it."""
+    first = open_quarter()
+    return [first.minus(-n) for n in range(8)]
+
+
+def _deadline_data(changes: dict[Quarter, object] | None = None) -> dict[str, str]:
     data = {}
-    for period in [Quarter(y, n) for y in (year, year + 1) for n in (1, 2, 3, 4)]:
+    for period in _deadline_periods():
         day = (changes or {}).get(period, default_deadline(period))
         data |= _date(f"due_{period.year}_q{period.number}", day)
     return data
@@ -483,15 +490,17 @@ def _deadline_data(year: int, changes: dict[Quarter, object] | None = None) -> d
 
 def test_coordinator_sets_a_deadline_and_defaults_stay_defaults(client, world, perf):
     client.force_login(world.group_coordinator)
-    year = financial_year(timezone.localdate())
-    q2 = Quarter(year, 2)
+    q2 = _deadline_periods()[1]
     url = _url(world, "performance:deadlines", body=world.group.slug)
     form_page = client.get(url).content.decode()
     assert f'value="{default_deadline(q2).day}"' in form_page
-    response = client.post(url, _deadline_data(year, {q2: q2.ends_on + timedelta(days=10)}))
+    # The open quarter, whose returns are being collected now, is the first offered.
+    first = open_quarter()
+    assert f'id="id_due_{first.year}_q{first.number}_day"' in form_page
+    response = client.post(url, _deadline_data({q2: q2.ends_on + timedelta(days=10)}))
     assert response.status_code == 302
     assert list(ReturnDeadline.objects.values_list("year", "quarter", "due_on")) == [
-        (year, 2, q2.ends_on + timedelta(days=10))
+        (q2.year, q2.number, q2.ends_on + timedelta(days=10))
     ]
     html = client.get(url).content.decode()
     assert "Return deadlines for Safer Group have been saved." in html
@@ -502,19 +511,17 @@ def test_a_deadline_before_the_quarter_ends_is_refused_by_its_field_and_nothing_
     client, world, perf
 ):
     client.force_login(world.coordinator)
-    year = financial_year(timezone.localdate())
-    q1, q3 = Quarter(year, 1), Quarter(year, 3)
+    periods = _deadline_periods()
+    q1, q3 = periods[0], periods[2]
     url = _url(world, "performance:deadlines", body=world.group.slug)
     response = client.post(
         url,
-        _deadline_data(
-            year, {q1: q1.ends_on + timedelta(days=5), q3: q3.ends_on - timedelta(days=1)}
-        ),
+        _deadline_data({q1: q1.ends_on + timedelta(days=5), q3: q3.ends_on - timedelta(days=1)}),
     )
     html = response.content.decode()
     assert response.status_code == 200
     assert "<title>Error: " in html
-    assert f'id="id_due_{year}_q3-error"' in html
+    assert f'id="id_due_{q3.year}_q{q3.number}-error"' in html
     assert f"The deadline must be after the quarter ends on {q3.ends_on:%-d %B %Y}" in html
     assert f'value="{(q3.ends_on - timedelta(days=1)).day}"' in html
     assert not ReturnDeadline.objects.exists()

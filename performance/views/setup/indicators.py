@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from partnership import permissions as perms
 from partnership.history import Change, history_of
 from partnership.models import Partnership
-from partnership.periods import Quarter, financial_year, financial_year_label
+from partnership.periods import financial_year, financial_year_label
 from performance import selectors, services
 from performance.forms.setup import (
     TARGET_FIELDS,
@@ -262,8 +262,10 @@ class _Refused(Exception):
 def deadlines_edit(request: HttpRequest, partnership: str, body: str) -> HttpResponse:
     b = perms.get_body_or_404(partnership, body)
     perms.require(can_manage_performance(request.user, b))
-    first = financial_year(timezone.localdate())
-    periods = [Quarter(y, n) for y in (first, first + 1) for n in (1, 2, 3, 4)]
+    # From the quarter whose returns are being collected now (in April to June, last
+    # year's Q4), and the seven after it.
+    first = selectors.open_quarter()
+    periods = [first.minus(-n) for n in range(8)]
     current = selectors.deadlines_for(body_ids=[b.pk], periods=periods)
     current = {period: current[(b.pk, period)] for period in periods}
     defaults = {period: selectors.default_deadline(period) for period in periods}
