@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from membership.models import Membership, Seat
 from partnership.models import Body
+from performance.models import Indicator, Outcome, Return
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import PASSWORD
 
@@ -216,7 +217,21 @@ def test_every_page_of_the_demo_partnership_is_accessible(page, transactional_db
 
     call_command("load_demo", "--force", stdout=StringIO())
     call_command("load_demo_meetings", "--force", stdout=StringIO())
+    call_command("load_demo_performance", "--force", stdout=StringIO())
     bodies = list(Body.objects.filter(partnership__slug="demo").select_related("partnership"))
+    groups = [b for b in bodies if b.kind == "thematic_group" and b.indicators.exists()]
+    performance = [
+        "/p/demo/performance/",
+        "/p/demo/performance/?rag=red",
+        "/p/demo/performance/outcomes/",
+        *[f"/p/demo/performance/outcomes/{o.pk}/" for o in Outcome.objects.all()],
+        *[f"/p/demo/performance/bodies/{g.slug}/" for g in groups],
+        # One indicator of each unit: number, percentage, rate, currency, yes/no.
+        *[
+            f"/p/demo/performance/indicators/{i.pk}/"
+            for i in {i.unit: i for i in Indicator.objects.filter(published=True)}.values()
+        ],
+    ]
     urls = [
         "/p/demo/",
         "/p/demo/organisations/",
@@ -225,12 +240,25 @@ def test_every_page_of_the_demo_partnership_is_accessible(page, transactional_db
         *[b.get_absolute_url() for b in bodies],
         # Every body's registers: the demo's entries are on the boards', the rest are empty.
         *[b.get_absolute_url() + page for b in bodies for page in ("register/", "register/gifts/")],
+        *performance,
     ]
     for url in urls:
         page.goto(url)
         assert_accessible(page)
     sign_in(page, "coordinator@mercia-vale.example", "demo-partnership-2026")
     assert_accessible(page)
-    for url in [*urls, "/p/demo/coordinators/", "/p/demo/agreement/signatures/"]:
+    coordinator_only = [
+        "/p/demo/coordinators/",
+        "/p/demo/agreement/signatures/",
+        "/account/returns/",
+        "/p/demo/performance/import/",
+        *[f"/p/demo/performance/bodies/{g.slug}/returns/" for g in groups],
+        f"/p/demo/performance/bodies/{groups[0].slug}/deadlines/",
+        *[
+            r.get_absolute_url()
+            for r in Return.objects.filter(status__in=["submitted", "sent_back"])[:3]
+        ],
+    ]
+    for url in [*urls, *coordinator_only]:
         page.goto(url)
         assert_accessible(page)

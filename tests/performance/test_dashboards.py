@@ -141,19 +141,20 @@ def test_coordinators_get_the_setup_links_and_everyone_the_open_data(client, wor
         reverse(name, kwargs={"partnership": p})
         for name in (
             "performance:indicator_create",
-            "performance:outcome_list",
             "performance:indicator_import",
             "performance:indicator_export",
         )
     ]
-    open_data = url("performance:open_data_csv", world)
+    # Outcomes and delivery plans are the published Community Strategy: linked for everyone.
+    everyone = [url("performance:open_data_csv", world), url("performance:outcome_list", world)]
     for role, sees_setup in [("coordinator", True), ("group_coordinator", True), ("member", False)]:
         client.force_login(getattr(world, role))
         html = client.get(url("performance:dashboard", world)).content.decode()
         assert all((link in html) == sees_setup for link in setup), role
-        assert open_data in html
+        assert all(link in html for link in everyone), role
     client.logout()
-    assert open_data in client.get(url("performance:dashboard", world)).content.decode()
+    html = client.get(url("performance:dashboard", world)).content.decode()
+    assert all(link in html for link in everyone)
 
 
 def test_a_body_dashboard_links_returns_and_deadlines_for_those_who_run_them(client, world, perf):
@@ -600,3 +601,17 @@ def test_the_pages_take_the_same_queries_for_10_and_200_indicators(
     _check_sizes(client, world, perf, django_assert_num_queries)
     bulk_indicators(world, perf, 10, 200)
     _check_sizes(client, world, perf, django_assert_num_queries)
+
+
+def test_each_dashboard_chart_links_to_its_numbers_in_a_table(client, world, perf):
+    """A row's small chart has its text alternative; its quarter-by-quarter numbers are in
+    the table on the indicator's page, one link away."""
+    url = reverse("performance:dashboard", kwargs={"partnership": world.partnership.slug})
+    html = client.get(url).content.decode()
+    page = reverse(
+        "performance:indicator",
+        kwargs={"partnership": world.partnership.slug, "pk": perf.burglary.pk},
+    )
+    assert f'href="{page}#trend"' in html
+    indicator = client.get(page).content.decode()
+    assert 'id="trend"' in indicator and "<table" in indicator.split('id="trend"')[1]
