@@ -48,6 +48,14 @@ def is_open_for_returns(period: Quarter, *, today: date | None = None) -> bool:
     return period.ends_on < (today or timezone.localdate())
 
 
+def periods_q(periods) -> Q:
+    """Rows of any of ``periods``, for a model with ``year`` and ``quarter`` columns."""
+    found = Q()
+    for p in periods:
+        found |= Q(year=p.year, quarter=p.number)
+    return found
+
+
 def is_late(ret: Return | None, deadline: date, today: date) -> bool:
     """Past its deadline and never submitted. A return sent back, or re-opened for a
     correction, was submitted: it is with its lead again, not late."""
@@ -98,10 +106,7 @@ def deadlines_for(
     found = {(body_id, p): default_deadline(p) for body_id in body_ids for p in periods}
     if not body_ids or not periods:
         return found
-    period_q = Q()
-    for p in periods:
-        period_q |= Q(year=p.year, quarter=p.number)
-    for d in ReturnDeadline.objects.filter(period_q, body_id__in=body_ids):
+    for d in ReturnDeadline.objects.filter(periods_q(periods), body_id__in=body_ids):
         found[(d.body_id, d.period)] = d.due_on
     return found
 
@@ -186,9 +191,7 @@ def returns_owed_by(*, person, today: date | None = None) -> list[DueReturn]:
     today = today or timezone.localdate()
     latest = open_quarter(today=today)
     periods = owed_periods(today=today)
-    period_q = Q()
-    for p in periods:
-        period_q |= Q(year=p.year, quarter=p.number)
+    period_q = periods_q(periods)
     led = list(
         Indicator.objects.filter(lead=person)
         .filter(Q(retired_on__isnull=True) | Q(retired_on__gt=today))

@@ -49,6 +49,7 @@ from performance.selectors.returns import (
     indicators_set_up_on,
     is_owed,
     owed_periods,
+    periods_q,
 )
 
 __all__ = ["CHASE_LOOKBACK_QUARTERS", "ChaseItem", "Digest", "returns_chase", "returns_to_chase"]
@@ -160,19 +161,12 @@ def _steps_due(deadline: date, today: date) -> list[str]:
     return steps
 
 
-def _period_filter(periods: list[Quarter]) -> Q:
-    q = Q()
-    for p in periods:
-        q |= Q(year=p.year, quarter=p.number)
-    return q
-
-
 def returns_to_chase(*, today: date | None = None) -> list[Digest]:
     """What each person is to be told today and has not been: one Digest per person. In a
     fixed number of queries however many indicators, returns and people."""
     today = today or timezone.localdate()
     periods = owed_periods(today=today)
-    period_q = _period_filter(periods)
+    period_q = periods_q(periods)
 
     active = Indicator.objects.filter(Q(retired_on__isnull=True) | Q(retired_on__gt=today))
     # Bodies, partnerships and leads are few and shared: loaded once each rather than joined

@@ -108,8 +108,7 @@ def body_returns(request: HttpRequest, partnership: str, body: str) -> HttpRespo
     for indicator in rows:
         indicator.ret = returns.get(indicator.pk)
         indicator.return_url = return_url(indicator, period)
-        reported = indicator.ret is not None and indicator.ret.status in REPORTED
-        indicator.late = not reported and deadline < today
+        indicator.late = selectors.is_late(indicator.ret, deadline, today)
     awaiting = []
     if can_sign:
         awaiting = selectors.returns_awaiting_sign_off(bodies=[body_obj])[:PAGE_SIZE]

@@ -116,7 +116,6 @@ def _context(page: ReturnPage, **extra) -> dict:
     indicator = page.indicator
     deadline = selectors.deadline_for(body=indicator.body, period=page.period)
     today = timezone.localdate()
-    reported = page.ret is not None and page.ret.status in REPORTED
     return {
         "partnership": indicator.partnership,
         "page": page,
@@ -125,7 +124,7 @@ def _context(page: ReturnPage, **extra) -> dict:
         "ret": page.ret,
         "deadline": deadline,
         "today": today,
-        "late": not reported and deadline < today,
+        "late": selectors.is_late(page.ret, deadline, today),
         **extra,
     }
 
