@@ -8,6 +8,7 @@ P = "performance/"
 B = "performance/bodies/<slug:body>/"
 I = "performance/indicators/<int:pk>/"  # noqa: E741
 R = "performance/indicators/<int:pk>/<slug:period>/"
+T = "performance/reports/<int:pk>/"
 
 urlpatterns = [
     # Dashboards, an indicator's page and the public's open data (views/dashboards.py).
@@ -37,4 +38,21 @@ urlpatterns = [
     path(f"{R}send-back/", views.return_send_back, name="return_send_back"),
     path(f"{R}reopen/", views.return_reopen, name="return_reopen"),
     path(f"{R}delegate/", views.return_delegate, name="return_delegate"),
+    # Reports: exception reports and their approval, rendering (views/reports.py).
+    path(f"{P}reports/", views.report_list, name="report_list"),
+    path(T, views.report_detail, name="report"),
+    path(f"{T}edit/", views.report_edit, name="report_edit"),
+    path(f"{T}submit/", views.report_submit, name="report_submit"),
+    path(f"{T}review/", views.report_review, name="report_review"),
+    path(f"{T}rebuild/", views.report_rebuild, name="report_rebuild"),
+    path(f"{T}pdf/", views.report_pdf, name="report_pdf"),
+    path(f"{T}render/", views.report_render, name="report_render"),
+    path(f"{B}reports/new/", views.exception_report_create, name="exception_report_create"),
+    # The Partnership Board's reports: six-monthly, annual, newsletter; publishing, the public
+    # list and feed (views/board_reports.py).
+    path(f"{P}reports/new/<slug:kind>/", views.board_report_create, name="board_report_create"),
+    path(f"{T}meeting/", views.report_add_to_meeting, name="report_add_to_meeting"),
+    path(f"{T}publish/", views.report_publish, name="report_publish"),
+    path(f"{P}publications/", views.publication_list, name="publication_list"),
+    path(f"{P}publications/feed.atom", views.PublicationFeed(), name="publication_feed"),
 ]

@@ -374,10 +374,11 @@ class ReviewOutcome(models.TextChoices):
     RETURNED = "returned", "Returned with comments"
 
 
-class MinutesReview(models.Model):
-    """The chair's decision on submitted minutes: a governance event kept for good."""
+class ChairReview(models.Model):
+    """A chair's decision on a document submitted to them (approved, or returned with
+    comments): a governance event kept for good. Minutes and performance's reports each keep
+    their own rows of this shape; ``governance.services.approval`` holds the rules."""
 
-    minutes = models.ForeignKey(Minutes, on_delete=models.PROTECT, related_name="reviews")
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -387,7 +388,15 @@ class MinutesReview(models.Model):
     reviewed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["reviewed_at", "pk"]
+
+
+class MinutesReview(ChairReview):
+    minutes = models.ForeignKey(Minutes, on_delete=models.PROTECT, related_name="reviews")
+
+    class Meta(ChairReview.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}: {self.minutes}"

@@ -19,11 +19,11 @@ from governance.models import (
     MeetingStatus,
     MinuteEntry,
     Minutes,
-    MinutesReview,
     MinutesStatus,
     Paper,
     ReviewOutcome,
 )
+from governance.services import approval
 from governance.services.meetings import _lock, documents_refresh_later
 from membership.models import User
 from membership.selectors import body_coordinators, body_office_holders
@@ -39,15 +39,11 @@ def _lock_minutes(minutes: Minutes) -> Minutes:
 
 
 def _require_editable(minutes: Minutes) -> None:
-    if minutes.status not in (MinutesStatus.DRAFT, MinutesStatus.RETURNED):
+    if minutes.status in (MinutesStatus.APPROVED, MinutesStatus.SUPERSEDED):
         raise ValidationError(
-            "These minutes are not a draft: "
-            + (
-                "approved minutes are corrected by a new version."
-                if minutes.status in (MinutesStatus.APPROVED, MinutesStatus.SUPERSEDED)
-                else "they are with the chair."
-            )
+            "These minutes are not a draft: approved minutes are corrected by a new version."
         )
+    approval.require_editable(minutes, noun="minutes", fixed="")
 
 
 def open_minutes(*, meeting: Meeting) -> Minutes | None:
@@ -105,36 +101,27 @@ def minutes_submit(*, actor: Any, minutes: Minutes) -> Minutes:
     _require_editable(minutes)
     if not any(e.text.strip() for e in minutes.entries.all()):
         raise ValidationError("Write the minutes before submitting them to the chair.")
-    minutes.status = MinutesStatus.SUBMITTED
-    minutes.submitted_at = timezone.now()
-    record_actor(minutes, actor=actor, reason="Submitted to the chair")
-    minutes.save(update_fields=["status", "submitted_at"])
+    approval.mark_submitted(minutes, actor=actor)
     transaction.on_commit(lambda: _tell_approvers(minutes, template="minutes_submitted"))
     return minutes
 
 
 def _tell_approvers(minutes: Minutes, *, template: str) -> int:
-    sent = 0
-    for person in approvers(minutes=minutes):
-        sent += notify_once(
-            to=person,
-            key=f"{template}:{minutes.pk}:{minutes.submitted_at:%Y%m%d%H%M%S%f}",
-            template=template,
-            context={"minutes": minutes, "meeting": minutes.meeting},
-            url=minutes.meeting.get_absolute_url(),
-        )
-    return sent
+    return approval.tell(
+        approvers(minutes=minutes),
+        key=f"{template}:{minutes.pk}:{minutes.submitted_at:%Y%m%d%H%M%S%f}",
+        template=template,
+        context={"minutes": minutes, "meeting": minutes.meeting},
+        url=minutes.meeting.get_absolute_url(),
+    )
 
 
 def approvers(*, minutes: Minutes) -> list[User]:
     """Who may approve: the body's chair; the deputy chair as well when the chair was
     recorded absent from the meeting or the chair's seat is empty."""
-    holders = body_office_holders(body=minutes.meeting.body)
-    chair, deputy = holders.get("chair"), holders.get("deputy_chair")
-    people = [chair] if chair else []
-    if deputy and (chair is None or _chair_was_absent(minutes.meeting)):
-        people.append(deputy)
-    return people
+    return approval.approvers(
+        body=minutes.meeting.body, chair_unavailable=_chair_was_absent(minutes.meeting)
+    )
 
 
 def _chair_was_absent(meeting: Meeting) -> bool:
@@ -150,31 +137,25 @@ def _chair_was_absent(meeting: Meeting) -> bool:
 
 def acting_as(*, person: User, minutes: Minutes) -> str | None:
     """'Chair' or 'Acting chair (deputy chair)' if the person may approve, else None."""
-    holders = body_office_holders(body=minutes.meeting.body)
-    if holders.get("chair") == person:
-        return "Chair"
-    if person in approvers(minutes=minutes):
-        return "Acting chair (deputy chair)"
-    return None
+    return approval.acting_as(
+        person=person,
+        body=minutes.meeting.body,
+        chair_unavailable=_chair_was_absent(minutes.meeting),
+    )
 
 
 def _review(minutes: Minutes, actor: User, outcome: str, comments: str) -> str:
     minutes_locked = _lock_minutes(minutes)
-    if minutes_locked.status != MinutesStatus.SUBMITTED:
-        raise ValidationError("These minutes are not awaiting approval.")
-    role = acting_as(person=actor, minutes=minutes_locked)
-    if role is None:
-        raise ValidationError(
-            "Only the chair approves minutes, or the deputy chair when the chair was absent."
-        )
-    MinutesReview.objects.create(
-        minutes=minutes_locked,
-        reviewer=actor,
-        acting_as=role,
+    return approval.review(
+        document=minutes_locked,
+        reviews=minutes_locked.reviews,
+        actor=actor,
+        body=minutes_locked.meeting.body,
+        chair_unavailable=_chair_was_absent(minutes_locked.meeting),
         outcome=outcome,
-        comments=comments.strip(),
+        comments=comments,
+        refusal=("Only the chair approves minutes, or the deputy chair when the chair was absent."),
     )
-    return role
 
 
 @transaction.atomic
@@ -188,11 +169,7 @@ def minutes_approve(*, actor: User, minutes: Minutes, comments: str = "") -> Min
         old.status = MinutesStatus.SUPERSEDED
         record_actor(old, actor=actor, reason="Superseded by a correction")
         old.save(update_fields=["status"])
-    minutes.status = MinutesStatus.APPROVED
-    minutes.approved_by = actor
-    minutes.approved_at = timezone.now()
-    record_actor(minutes, actor=actor, reason="Approved")
-    minutes.save(update_fields=["status", "approved_by", "approved_at"])
+    approval.mark_approved(minutes, actor=actor)
     documents_refresh_later(minutes.meeting)
     return minutes
 
@@ -200,13 +177,9 @@ def minutes_approve(*, actor: User, minutes: Minutes, comments: str = "") -> Min
 @transaction.atomic
 def minutes_return(*, actor: User, minutes: Minutes, comments: str) -> Minutes:
     """Return to the co-ordinator with comments; the draft as it was is kept in history."""
-    if not comments.strip():
-        raise ValidationError({"comments": "Enter what needs to change"})
     _review(minutes, actor, ReviewOutcome.RETURNED, comments)
     minutes = _lock_minutes(minutes)
-    minutes.status = MinutesStatus.RETURNED
-    record_actor(minutes, actor=actor, reason="Returned with comments")
-    minutes.save(update_fields=["status"])
+    approval.mark_returned(minutes, actor=actor)
     for person in body_coordinators(body=minutes.meeting.body):
         notify_once(
             to=person,

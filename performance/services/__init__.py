@@ -1,8 +1,9 @@
 """Writes: setting up outcomes, plans, indicators, targets and deadlines (setup.py), returns and
 their sign-off (returns.py), importing and exporting indicators (transfer.py) and chasing
-returns (chasing.py). Callers use ``from performance import services``."""
+returns (chasing.py), and reports (reports/). Callers use ``from performance import services``."""
 
 from performance.services.chasing import *  # noqa: F403
+from performance.services.reports import *  # noqa: F403
 from performance.services.returns import *  # noqa: F403
 from performance.services.setup import *  # noqa: F403
 from performance.services.transfer import *  # noqa: F403

@@ -1,8 +1,11 @@
 """Performance pages: dashboards, an indicator's page and open data (dashboards.py); setting
 up outcomes, plans, indicators, targets and deadlines (setup.py); importing and exporting
-(transfer.py); and returns with their sign-off (returns.py)."""
+(transfer.py); returns with their sign-off (returns.py); reports and their approval (reports.py);
+the Partnership Board's reports and the public's publications (board_reports.py)."""
 
+from performance.views.board_reports import *  # noqa: F403
 from performance.views.dashboards import *  # noqa: F403
+from performance.views.reports import *  # noqa: F403
 from performance.views.returns import *  # noqa: F403
 from performance.views.setup import *  # noqa: F403
 from performance.views.transfer import *  # noqa: F403
