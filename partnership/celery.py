@@ -79,4 +79,17 @@ app.conf.beat_schedule = {
         "task": "governance.tasks.render_stale_documents",
         "schedule": 600.0,
     },
+    # Exception reports: each thematic group's report drafted once its quarter's returns
+    # deadline has passed (sign-off drafts it sooner), and approved reports put on their
+    # board's next meeting once one is scheduled. Both do nothing twice.
+    "daily-draft-exception-reports": {
+        "task": "performance.tasks.draft_exception_reports",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    # Reports' PDFs are rendered when asked for and when approved; this catches an approved
+    # report whose PDF is missing or stale (a render lost with a worker, or failed for good).
+    "hourly-render-stale-reports": {
+        "task": "performance.tasks.render_stale_reports",
+        "schedule": crontab(minute=50),
+    },
 }

@@ -67,6 +67,11 @@ _KIND = {"+": "Created", "~": "Changed", "-": "Deleted"}
 def _display(value: Any, choices: dict | None, names: dict[Any, str]) -> str:
     if value is None or value == "":
         return "(none)"
+    if isinstance(value, dict):
+        # A JSON field (a report's narrative): each part on a line of its own.
+        return "\n".join(f"{key}: {_display(part, None, {})}" for key, part in value.items())
+    if isinstance(value, list):
+        return ", ".join(_display(part, None, {}) for part in value)
     if choices is not None:
         return str(choices.get(value, value))
     if value in names:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
@@ -101,12 +102,22 @@ class StaticFilesFetcher(URLFetcher):
         )
 
 
-def render_pdf(*, template: str, context: dict) -> bytes:
+def render_pdf(
+    *, template: str, context: dict, on_laid_out: Callable[[int], None] | None = None
+) -> bytes:
     """Render ``template`` to a tagged PDF/UA-1 document. The template sets the language
-    (``<html lang="en-GB">``) and ``<title>``, which become the PDF's /Lang and title."""
+    (``<html lang="en-GB">``) and ``<title>``, which become the PDF's /Lang and title.
+
+    ``on_laid_out``, if given, is called with the number of pages once the document is laid
+    out and before the PDF is written, so a job can report its progress."""
     html = render_to_string(template, context)
     document = HTML(string=html, base_url=_base_url(), url_fetcher=StaticFilesFetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    if on_laid_out is None:
+        return document.write_pdf(pdf_variant=PDF_VARIANT)
+    # What HTML.write_pdf does, in its two steps.
+    laid_out = document.render(pdf_variant=PDF_VARIANT)
+    on_laid_out(len(laid_out.pages))
+    return laid_out.write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def _readable(data: bytes) -> bytes:

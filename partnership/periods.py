@@ -75,6 +75,11 @@ class Quarter:
         return f"{self.year_label} Q{self.number}"
 
     @property
+    def short_label(self) -> str:
+        """ "Q1 2025/26", as reports and their lists name a quarter."""
+        return f"Q{self.number} {self.year_label}"
+
+    @property
     def long_label(self) -> str:
         """ "Q1 2025/26 (April to June 2025)", for people."""
         start, end = self.starts_on, self.ends_on

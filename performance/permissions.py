@@ -16,7 +16,7 @@ from typing import Any
 
 from partnership import permissions as perms
 from partnership.models import Body
-from performance.models import Indicator, Return
+from performance.models import PUBLISHED_KINDS, Indicator, Report, ReportStatus, Return
 
 
 def can_manage_performance(user: Any, body: Body) -> bool:
@@ -47,3 +47,76 @@ def can_write_return(user: Any, indicator: Indicator, ret: Return | None) -> boo
     if not getattr(user, "is_authenticated", False):
         return False
     return indicator.lead_id == user.pk or (ret is not None and ret.delegate_id == user.pk)
+
+
+# --- reports ------------------------------------------------------------------------------------
+#
+# - A report's body's co-ordinators (and the partnership's) build it, submit it, rebuild it, put a
+#   six-monthly report on an agenda and publish an annual report or newsletter.
+# - The chair approves a chair-approved kind, or returns it; the deputy chair when the chair is
+#   unavailable (governance.services.approval decides who).
+# - The narrative is written while the report is a draft or returned, by the co-ordinators and
+#   the approvers.
+# - A report is read by its body's members, chair and co-ordinators; by the members of the body
+#   on whose agenda it was put, once it is there; and by the public when it is public
+#   (``is_public_report``). ``performance.selectors.reports_for`` asks the same in the database.
+
+
+def is_public_report(report: Report) -> bool:
+    """Published (an annual report or newsletter), or approved and on a non-confidential item
+    of a meeting whose agenda was published. A report with unpublished indicators never is."""
+    from governance.selectors import PUBLIC_STATUSES
+
+    if report.kind in PUBLISHED_KINDS:
+        return report.published_at is not None and report.status == ReportStatus.APPROVED
+    if report.status != ReportStatus.APPROVED or report.agenda_item_id is None:
+        return False
+    if report.facts.get("has_unpublished") is not False:
+        return False
+    item = report.agenda_item
+    meeting = item.meeting
+    if item.confidential or (report.paper_id and report.paper.confidential):
+        return False
+    return meeting.status in PUBLIC_STATUSES and meeting.published_at is not None
+
+
+def can_manage_report(user: Any, report: Report) -> bool:
+    """Build, submit, rebuild, place on an agenda, publish: the body's co-ordinators."""
+    return perms.can_manage_body(user, report.body)
+
+
+def can_approve_report(user: Any, report: Report) -> bool:
+    from governance.services import approval
+
+    if not report.needs_chair or not report.is_open:
+        return False
+    return (
+        approval.acting_as(
+            person=user, body=report.body, chair_unavailable=report.chair_unavailable
+        )
+        is not None
+    )
+
+
+def can_edit_report(user: Any, report: Report) -> bool:
+    """Write the narrative: while a draft or returned, the co-ordinators and, for a kind the
+    chair approves, the chair (and the deputy when they may approve)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        return False
+    return can_manage_report(user, report) or can_approve_report(user, report)
+
+
+def can_see_report(user: Any, report: Report) -> bool:
+    if is_public_report(report):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    body = report.body
+    if perms.can_view_private_body(user, body) or perms.can_chair_body(user, body):
+        return True
+    # Once on an agenda, the members of the body whose meeting it is read it (as its paper).
+    if report.status == ReportStatus.APPROVED and report.agenda_item_id is not None:
+        return perms.can_view_private_body(user, report.agenda_item.meeting.body)
+    return False

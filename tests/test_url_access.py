@@ -193,7 +193,9 @@ def _all_url_names(resolver=None, prefix=""):
 def test_every_url_is_in_the_matrix(world):
     from tests.governance.test_register_views import REGISTER_URLS
     from tests.governance.test_url_access import GOVERNANCE_URLS
+    from tests.performance.test_board_report_views import BOARD_REPORT_URLS
     from tests.performance.test_dashboards import DASHBOARD_URLS
+    from tests.performance.test_report_views import REPORT_URLS
     from tests.performance.test_return_views import RETURN_URLS
     from tests.performance.test_setup_views import SETUP_URLS
     from tests.performance.test_transfer import TRANSFER_URLS
@@ -204,6 +206,8 @@ def test_every_url_is_in_the_matrix(world):
         | REGISTER_URLS
         | DASHBOARD_URLS
         | RETURN_URLS
+        | REPORT_URLS
+        | BOARD_REPORT_URLS
         | SETUP_URLS
         | TRANSFER_URLS
         | {

@@ -176,7 +176,7 @@ class Report(models.Model):
     @property
     def period_label(self) -> str:
         if self.kind == ReportKind.EXCEPTION:
-            return Quarter(self.year, self.quarter).label
+            return Quarter(self.year, self.quarter).short_label
         if self.kind == ReportKind.SIX_MONTHLY:
             half = "April to September" if self.quarter == 2 else "October to March"
             return f"{half} {financial_year_label(self.year)}"

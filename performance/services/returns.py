@@ -8,6 +8,7 @@ started from, and a save from an older version is refused with ``ReturnConflict`
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -38,6 +39,8 @@ from performance.selectors.returns import (
     owed_periods,
     rating_of,
 )
+
+log = logging.getLogger(__name__)
 
 
 class ReturnConflict(ValidationError):
@@ -307,7 +310,21 @@ def return_sign_off(*, actor: User, ret: Return) -> Return:
         ret=ret, kind=EventKind.SIGNED_OFF, actor=actor, value=ret.value
     )
     notify_after_commit(_event_messages, event)
+    body_id, period = ret.indicator.body_id, ret.period
+    transaction.on_commit(lambda: _draft_exception_report(body_id, period))
     return ret
+
+
+def _draft_exception_report(body_id: int, period: Quarter) -> None:
+    """Once a sign-off commits: if it completed the body's quarter, draft its exception report.
+    A failure must not undo the sign-off; it is logged, and the daily job drafts the report
+    at the quarter's deadline."""
+    from performance.services.reports.exceptions import exception_report_after_sign_off
+
+    try:
+        exception_report_after_sign_off(body_id=body_id, period=period)
+    except Exception:
+        log.exception("exception report for body %s, %s not drafted", body_id, period)
 
 
 @transaction.atomic

@@ -1,9 +1,8 @@
 """Performance pages: dashboards, an indicator's page and open data (dashboards.py); setting
 up outcomes, plans, indicators, targets and deadlines (setup.py); importing and exporting
-(transfer.py); returns with their sign-off (returns.py); reports and their approval (reports.py);
-the Partnership Board's reports and the public's publications (board_reports.py)."""
+(transfer.py); returns with their sign-off (returns.py); reports, their approval, the Partnership
+Board's reports and the public's publications (reports/)."""
 
-from performance.views.board_reports import *  # noqa: F403
 from performance.views.dashboards import *  # noqa: F403
 from performance.views.reports import *  # noqa: F403
 from performance.views.returns import *  # noqa: F403

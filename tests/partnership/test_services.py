@@ -136,3 +136,13 @@ def test_history_of_appointments_names_each_person_and_pairs_their_own_rows(worl
     )
     assert [c.field for c in latest.changes] == ["End date"]
     assert {e.subject for e in entries} == {"Coordinator", "Group Coordinator"}
+
+
+def test_history_shows_a_json_field_as_text():
+    """A report's narrative is a JSON object: its history reads as words, never a crash on an
+    unhashable value."""
+    from partnership.history import _display
+
+    shown = _display({"summary": "On track", "asks": "Note it"}, None, {})
+    assert shown == "summary: On track\nasks: Note it"
+    assert _display(["a", "b"], None, {}) == "a, b"

@@ -135,7 +135,7 @@ def indicator_row(
         past = returns.get((indicator.pk, quarter))
         row["trend"].append(
             {
-                "period": quarter.label,
+                "period": quarter.short_label,
                 "year": quarter.year,
                 "quarter": quarter.number,
                 "value": number(past.value) if past else None,
@@ -160,8 +160,13 @@ def save_version(
     issue: int = 1,
     title: str,
     facts: dict,
+    stamp: dict | None = None,
 ) -> tuple[Report, bool]:
     """Store a report built from ``facts``. Returns (report, changed).
+
+    ``stamp`` is stored with the facts of a new version but kept out of its fingerprint: what
+    says when it was built (the day, a window that moves with the day) is not its data, or a
+    rebuild the next day would make a new version of the same data.
 
     - No report yet for this body, kind, period and issue: version 1, a draft.
     - The latest version holds the same data: it is returned unchanged (rebuilt only when the
@@ -179,6 +184,7 @@ def save_version(
     latest = versions.first()
     if latest is not None and latest.data_fingerprint == digest:
         return latest, False
+    facts = {**facts, **(stamp or {})}
     narrative: dict = {}
     open_report = versions.filter(status__in=OPEN_REPORT).first()
     if open_report is not None:
