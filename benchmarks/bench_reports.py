@@ -49,7 +49,12 @@ def load_demo() -> float:
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    for command in ("load_demo", "load_demo_meetings", "load_demo_performance"):
+    for command in (
+        "load_demo",
+        "load_demo_meetings",
+        "load_demo_performance",
+        "load_demo_reports",
+    ):
         call_command(command, stdout=open(os.devnull, "w"))  # noqa: SIM115 - closed at exit
     return time.perf_counter() - started
 

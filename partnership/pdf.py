@@ -12,6 +12,7 @@ import io
 import logging
 import mimetypes
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
@@ -103,21 +104,33 @@ class StaticFilesFetcher(URLFetcher):
 
 
 def render_pdf(
-    *, template: str, context: dict, on_laid_out: Callable[[int], None] | None = None
+    *, template: str, context: dict, progress: Callable[[int, int], None] | None = None
 ) -> bytes:
     """Render ``template`` to a tagged PDF/UA-1 document. The template sets the language
     (``<html lang="en-GB">``) and ``<title>``, which become the PDF's /Lang and title.
 
-    ``on_laid_out``, if given, is called with the number of pages once the document is laid
-    out and before the PDF is written, so a job can report its progress."""
+    ``progress``, if given, is called as ``progress(0, pages)`` once the document is laid out,
+    then ``progress(n, pages)`` as page n is written, so a job can say how far it has got."""
     html = render_to_string(template, context)
     document = HTML(string=html, base_url=_base_url(), url_fetcher=StaticFilesFetcher())
-    if on_laid_out is None:
+    if progress is None:
         return document.write_pdf(pdf_variant=PDF_VARIANT)
-    # What HTML.write_pdf does, in its two steps.
+    # What HTML.write_pdf does, in its two steps, with word of each.
     laid_out = document.render(pdf_variant=PDF_VARIANT)
-    on_laid_out(len(laid_out.pages))
+    pages = len(laid_out.pages)
+    progress(0, pages)
+    for number, page in enumerate(laid_out.pages, start=1):
+        page.paint = _reporting(page.paint, partial(progress, number, pages))
     return laid_out.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def _reporting(paint: Callable, report: Callable[[], None]) -> Callable:
+    # WeasyPrint paints each page into the PDF in turn: say so before each one.
+    def paint_and_report(*args, **kwargs):
+        report()
+        return paint(*args, **kwargs)
+
+    return paint_and_report
 
 
 def _readable(data: bytes) -> bytes:

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from membership.models import Membership, Seat
 from partnership.models import Body
-from performance.models import Indicator, Outcome, Return
+from performance.models import Indicator, Outcome, Report, Return
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import PASSWORD
 
@@ -218,6 +218,7 @@ def test_every_page_of_the_demo_partnership_is_accessible(page, transactional_db
     call_command("load_demo", "--force", stdout=StringIO())
     call_command("load_demo_meetings", "--force", stdout=StringIO())
     call_command("load_demo_performance", "--force", stdout=StringIO())
+    call_command("load_demo_reports", "--force", stdout=StringIO())
     bodies = list(Body.objects.filter(partnership__slug="demo").select_related("partnership"))
     groups = [b for b in bodies if b.kind == "thematic_group" and b.indicators.exists()]
     performance = [
@@ -231,6 +232,8 @@ def test_every_page_of_the_demo_partnership_is_accessible(page, transactional_db
             f"/p/demo/performance/indicators/{i.pk}/"
             for i in {i.unit: i for i in Indicator.objects.filter(published=True)}.values()
         ],
+        "/p/demo/performance/publications/",
+        *[r.get_absolute_url() for r in Report.objects.filter(published_at__isnull=False)],
     ]
     urls = [
         "/p/demo/",
@@ -258,6 +261,11 @@ def test_every_page_of_the_demo_partnership_is_accessible(page, transactional_db
             r.get_absolute_url()
             for r in Return.objects.filter(status__in=["submitted", "sent_back"])[:3]
         ],
+        "/p/demo/performance/reports/",
+        # Every demo report: the exception reports (approved, submitted, drafted), the
+        # six-monthly report and the annual report, and their editing pages where open.
+        *[r.get_absolute_url() for r in Report.objects.all()],
+        *[r.get_absolute_url() + "edit/" for r in Report.objects.filter(status="draft")],
     ]
     for url in [*urls, *coordinator_only]:
         page.goto(url)

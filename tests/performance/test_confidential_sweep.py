@@ -71,6 +71,32 @@ def planted(world, perf):
     return secret, previous
 
 
+def plant_reports(world, perf, previous):
+    """The reports the sweep reads: the Safer Group's exception report for the quarter
+    SECRETKPI reported in (members only), the Board's six-monthly report (members only, holding
+    unpublished indicators) and a published annual report (public: published indicators only)."""
+    from django.utils import timezone
+
+    from partnership.periods import financial_year
+    from performance.models import Report
+
+    exception = services.exception_report_draft(body=world.group, period=previous)
+    half = previous if previous.number in (2, 4) else previous.previous()
+    six_monthly = services.six_monthly_build(
+        actor=world.coordinator, partnership=world.partnership, year=half.year, half=half.number
+    )
+    annual = services.annual_build(
+        actor=world.coordinator,
+        partnership=world.partnership,
+        year=financial_year(timezone.localdate()) - 1,
+    )
+    services.report_approve(actor=world.chair, report=annual)
+    annual = services.report_publish(
+        actor=world.coordinator, report=Report.objects.get(pk=annual.pk)
+    )
+    return [exception, six_monthly, annual]
+
+
 def every_page(world, perf, secret, previous):
     p = world.partnership.slug
     body = {"partnership": p, "body": world.group.slug}
@@ -112,6 +138,15 @@ def every_page(world, perf, secret, previous):
                 ret("return_reopen", indicator, period),
                 ret("return_delegate", indicator, period),
             ]
+    pages += [
+        reverse("performance:report_list", kwargs={"partnership": p}),
+        reverse("performance:publication_list", kwargs={"partnership": p}),
+        reverse("performance:publication_feed", kwargs={"partnership": p}),
+        reverse("performance:exception_report_create", kwargs=body),
+    ]
+    for report in plant_reports(world, perf, previous):
+        for name in ("report", "report_edit", "report_submit", "report_review"):
+            pages.append(reverse(f"performance:{name}", kwargs={"partnership": p, "pk": report.pk}))
     return pages
 
 
@@ -155,3 +190,7 @@ def test_the_insiders_do_see_what_the_sweep_looks_for(client, world, perf, plant
         )
     )
     assert b"DRAFTNOTE" in draft.content
+    exception, six_monthly, annual = plant_reports(world, perf, perf.period.previous())
+    for report in (exception, six_monthly):
+        page = client.get(reverse("performance:report", kwargs={"partnership": p, "pk": report.pk}))
+        assert b"SECRETKPI" in page.content, report.title

@@ -44,7 +44,8 @@ def _counts() -> tuple[int, ...]:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """load_demo and load_demo_performance, once for the module, undone at its end."""
+    """The demo with its meetings, performance and reports, once for the module, undone at its
+    end."""
     from partnership.storage import private_storage
 
     with django_db_blocker.unblock():
@@ -58,7 +59,10 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         try:
             call_command("load_demo", "--force", stdout=StringIO())
             out = StringIO()
+            # The meetings: the approved exception report goes on the next one.
+            call_command("load_demo_meetings", "--force", stdout=StringIO())
             call_command("load_demo_performance", "--force", stdout=out)
+            call_command("load_demo_reports", "--force", stdout=out)
             yield out.getvalue()
         finally:
             transaction.set_rollback(True)
@@ -219,3 +223,40 @@ def test_loading_it_again_changes_nothing(loaded):
     call_command("load_demo_performance", "--force", stdout=out)
     assert "already loaded" in out.getvalue()
     assert _counts() == counts
+    from performance.models import Report
+
+    reports = Report.objects.count()
+    call_command("load_demo_reports", "--force", stdout=out)
+    assert "already loaded" in out.getvalue().splitlines()[-1]
+    assert Report.objects.count() == reports
+
+
+def test_the_reports_each_role_takes_part_in(loaded):
+    """An approved exception report on the Delivery Board's next agenda, one awaiting its
+    chair, one drafted at its deadline, a six-monthly report, and last year's annual report
+    published."""
+    from django.utils import timezone
+
+    from governance.models import Paper, Purpose
+    from performance.models import Report, ReportKind, ReportStatus
+    from performance.services import report_acting_as
+
+    exception = Report.objects.filter(kind=ReportKind.EXCEPTION)
+    approved = exception.get(status=ReportStatus.APPROVED)
+    assert approved.body.name == "Safer and Stronger Communities"
+    assert approved.facts["exceptions"], "the approved report has something to report"
+    assert approved.narrative["asks"]
+    item = approved.agenda_item
+    assert item.meeting.body.name == "Delivery Board"
+    assert item.meeting.held_on >= timezone.localdate()
+    assert item.purpose == Purpose.DECISION
+    assert Paper.objects.get(pk=approved.paper_id).item_id == item.pk
+
+    awaiting = exception.get(status=ReportStatus.SUBMITTED)
+    nadia = User.objects.get(full_name="Nadia Rahman")
+    assert report_acting_as(person=nadia, report=awaiting) == "Chair"
+    assert exception.filter(status=ReportStatus.DRAFT).exists()
+
+    assert Report.objects.filter(kind=ReportKind.SIX_MONTHLY).exists()
+    annual = Report.objects.get(kind=ReportKind.ANNUAL)
+    assert annual.is_published and annual.narrative["foreword"]

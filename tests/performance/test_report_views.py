@@ -240,7 +240,9 @@ def _reports(world, count: int) -> None:
         )
 
 
-REPORT_LIST_QUERIES = 8
+# The session and user, rights, the partnership, its Partnership Board (who builds its reports),
+# the bodies the user drafts for, and the page of reports with its count.
+REPORT_LIST_QUERIES = 9
 
 
 @pytest.mark.parametrize("count", [4, 60])
@@ -710,3 +712,15 @@ def test_a_newsletter_takes_a_headline_and_its_words(client, world, perf):
     report.refresh_from_db()
     assert report.narrative == {"headline": "A safer summer", "body": "Our second year."}
     assert "A safer summer" in client.get(url("report", report)).content.decode()
+
+
+def test_the_list_offers_the_boards_reports_to_its_coordinators_only(client, world, perf):
+    url = reverse("performance:report_list", kwargs={"partnership": world.partnership.slug})
+    build = reverse(
+        "performance:board_report_create",
+        kwargs={"partnership": world.partnership.slug, "kind": "annual"},
+    )
+    client.force_login(world.coordinator)
+    assert build.encode() in client.get(url).content
+    client.force_login(world.group_coordinator)
+    assert build.encode() not in client.get(url).content

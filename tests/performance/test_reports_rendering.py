@@ -550,11 +550,18 @@ def test_render_writes_its_progress_step_by_step(exception_report):
         real(pk, text)
         seen.append(Report.objects.get(pk=pk).render_progress)
 
-    with mock.patch.object(rendering, "_progress", progress):
+    # Every page said: a real render says the first, then at most one every half second.
+    with (
+        mock.patch.object(rendering, "_progress", progress),
+        mock.patch.object(rendering, "PROGRESS_EVERY", 0),
+    ):
         report_render(report_id=exception_report.pk)
 
     pages = Report.objects.get(pk=exception_report.pk).pdf_pages
-    assert seen == ["Drawing 1 chart", "Laying out", f"Writing {pages} pages"]
+    assert pages >= 2
+    assert seen == ["Drawing 1 chart", "Laying out"] + [
+        f"Rendering page {n} of {pages}" for n in range(1, pages + 1)
+    ]
     assert Report.objects.get(pk=exception_report.pk).render_progress == ""
 
 
@@ -573,6 +580,38 @@ def test_a_report_being_rendered_is_not_rendered_again_at_the_same_time(exceptio
 
     assert second == [False]
     assert len(files_of(exception_report)) == 1
+
+
+def test_two_workers_rendering_the_same_report_at_once_make_one_file(live_world):
+    """Two threads, each with its own database connection, as two workers would be."""
+    import threading
+
+    from django.db import connection
+
+    from tests.performance.conftest import build_performance
+
+    w = live_world
+    report = save(w, exception_facts(w, build_performance(w)), kind="exception", quarter=1)
+    start = threading.Barrier(2)
+    results: list[bool] = []
+
+    def work():
+        try:
+            start.wait()
+            results.append(report_render(report_id=report.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(results) == [False, True]
+    report.refresh_from_db()
+    assert report.render_state == RenderState.DONE
+    assert files_of(report) == [report.pdf.name.rsplit("/", 1)[1]]
 
 
 def test_a_claim_held_for_over_ten_minutes_is_taken_over(exception_report):
@@ -793,7 +832,7 @@ def test_a_pdf_that_could_not_go_on_its_paper_goes_on_when_the_job_is_retried(
 ):
     Report.objects.filter(pk=exception_report.pk).update(paper=paper)
     with mock.patch(
-        "performance.services.reports.workflow.attach_pdf_to_paper",
+        "performance.services.reports.placement.attach_pdf_to_paper",
         side_effect=[ConnectionError("storage away"), True],
     ) as attach:
         with pytest.raises(ConnectionError):
@@ -806,7 +845,7 @@ def test_a_pdf_that_could_not_go_on_its_paper_goes_on_when_the_job_is_retried(
 
 
 def test_a_report_with_no_paper_is_attached_to_nothing(exception_report):
-    with mock.patch("performance.services.reports.workflow.attach_pdf_to_paper") as attach:
+    with mock.patch("performance.services.reports.placement.attach_pdf_to_paper") as attach:
         report_render(report_id=exception_report.pk)
     attach.assert_not_called()
 
@@ -854,12 +893,10 @@ def test_the_drafting_job_drafts_then_places_and_raises_for_a_retry_when_one_fai
     with (
         mock.patch(
             "performance.services.reports.exceptions.exception_reports_draft_due",
-            create=True,
             side_effect=ConnectionError,
         ),
         mock.patch(
-            "performance.services.reports.workflow.reports_place_pending_all",
-            create=True,
+            "performance.services.reports.placement.reports_place_pending_all",
             return_value=2,
         ) as place,
         pytest.raises(RuntimeError, match="drafted"),

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.urls import reverse
 
 from governance import services as gs
 from governance.models import AgendaItem, Paper, Purpose
@@ -517,3 +518,47 @@ def test_the_coordinators_are_told_where_the_approved_report_went(
 
     told = Notice.objects.get(recipient=world.group_coordinator, key=f"report_approved:{report.pk}")
     assert "Approved" in told.subject
+
+
+# --- the account page -----------------------------------------------------------------------
+
+HEADING = b"Reports awaiting your approval"
+
+
+def account_page(client, person):
+    client.force_login(person)
+    return client.get(reverse("account:home"))
+
+
+def test_a_submitted_report_is_on_its_chairs_account_page(client, world, report):
+    assert HEADING not in account_page(client, world.chair).content
+
+    services.report_submit(actor=world.group_coordinator, report=report)
+
+    page = account_page(client, world.chair).content
+    assert HEADING in page
+    assert report.title.encode() in page
+    review = reverse(
+        "performance:report_review",
+        kwargs={"partnership": world.partnership.slug, "pk": report.pk},
+    )
+    assert review.encode() in page
+    for person in (world.member, world.group_coordinator):
+        assert HEADING not in account_page(client, person).content
+
+
+def test_the_deputy_sees_it_only_when_the_chair_is_unavailable(client, world, report, deputy):
+    services.report_submit(actor=world.group_coordinator, report=report)
+    assert HEADING not in account_page(client, deputy).content
+
+    services.report_return(actor=world.chair, report=report, comments="Add the ask.")
+    services.report_submit(
+        actor=world.group_coordinator, report=report, chair_unavailable=True, reason="On leave"
+    )
+    assert HEADING in account_page(client, deputy).content
+
+
+def test_an_approved_report_leaves_the_panel(client, world, report):
+    services.report_submit(actor=world.group_coordinator, report=report)
+    services.report_approve(actor=world.chair, report=report)
+    assert HEADING not in account_page(client, world.chair).content

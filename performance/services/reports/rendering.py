@@ -11,6 +11,7 @@ of its progress to the row in a short update of its own, so the person who asked
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -49,6 +50,8 @@ PDF_TEMPLATE = "performance/pdf/report.html"
 # A render that has claimed a report for longer than this is taken to have died (a worker
 # killed mid-job): another may claim it. Far beyond the task's hard time limit.
 RENDER_TIMEOUT = timedelta(minutes=10)
+# How often, at most, a render in progress says which page it is on.
+PROGRESS_EVERY = 0.5
 
 
 class ReportChart(SafeString):
@@ -197,6 +200,24 @@ def _progress(pk: int, text: str) -> None:
     Report.objects.filter(pk=pk).update(render_progress=text)
 
 
+class _Pages:
+    """Writes "Rendering page N of M" to the report as WeasyPrint writes each page: the first
+    page, then at most every PROGRESS_EVERY seconds, so a long report costs a few short
+    updates rather than one a page."""
+
+    def __init__(self, pk: int):
+        self.pk = pk
+        self.total = 0
+        self.said_at = 0.0
+
+    def __call__(self, number: int, total: int) -> None:
+        self.total = total
+        now = time.monotonic()
+        if number == 1 or (number > 1 and now - self.said_at >= PROGRESS_EVERY):
+            self.said_at = now
+            _progress(self.pk, f"Rendering page {number} of {total}")
+
+
 def _file_name(report: Report, digest: str) -> str:
     return report_path(report, f"{report.kind}-v{report.version}-{digest}.pdf")
 
@@ -225,7 +246,7 @@ def _tell_ready(report: Report, digest: str) -> None:
 
 
 def _attach(report: Report) -> None:
-    """Put the PDF on the agenda paper the report went to (workflow.py knows how)."""
+    """Put the PDF on the agenda paper the report went to (placement.py knows how)."""
     if report.paper_id is None:
         return
     from performance.services.reports.placement import attach_pdf_to_paper
@@ -332,17 +353,9 @@ def report_render(*, report_id: int) -> bool:
         if charts:
             _progress(report.pk, f"Drawing {len(charts)} chart{'s' * (len(charts) != 1)}")
         _progress(report.pk, "Laying out")
-        pages = 0
-
-        def laid_out(count: int) -> None:
-            nonlocal pages
-            pages = count
-            _progress(report.pk, f"Writing {count} page{'s' * (count != 1)}")
-
-        pdf = render_pdf(
-            template=PDF_TEMPLATE, context=pdf_context(report, charts), on_laid_out=laid_out
-        )
-        _store(report, digest, pdf, pages)
+        pages = _Pages(report.pk)
+        pdf = render_pdf(template=PDF_TEMPLATE, context=pdf_context(report, charts), progress=pages)
+        _store(report, digest, pdf, pages.total)
         if _finish(report, digest):
             _tell_ready(report, digest)
             _attach(report)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from governance.models import Meeting, MeetingStatus
 from partnership import permissions as perms
-from partnership.models import Body, Partnership
+from partnership.models import Body
 from performance import permissions as pp
 from performance import services
 from performance.forms.board_reports import (
@@ -32,6 +32,8 @@ from performance.models import (
 )
 from performance.services.reports.common import long_date
 from performance.views.reports.common import (
+    may_build_board_reports,
+    partnership_board_or_none,
     report_or_404,
 )
 
@@ -81,20 +83,6 @@ BUILDS = {
 }
 
 
-def _partnership_board(partnership: Partnership) -> Body | None:
-    """The partnership's open Partnership Board, whose co-ordinators build its reports."""
-    try:
-        return services.partnership_board(partnership)
-    except ValidationError:
-        return None
-
-
-def _may_build(user, partnership: Partnership, board: Body | None) -> bool:
-    if board is None:
-        return perms.can_manage_partnership(user, partnership)
-    return perms.can_manage_body(user, board)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def board_report_create(request: HttpRequest, partnership: str, kind: str) -> HttpResponse:
@@ -102,8 +90,8 @@ def board_report_create(request: HttpRequest, partnership: str, kind: str) -> Ht
     if build is None:
         raise Http404("No such kind of report")
     p = perms.get_partnership_or_404(partnership)
-    board = _partnership_board(p)
-    perms.require(_may_build(request.user, p, board))
+    board = partnership_board_or_none(p)
+    perms.require(may_build_board_reports(request.user, p, board))
     today = timezone.localdate()
     extra = {} if build.form is NewsletterForm else {"today": today}
     form = build.form(request.POST if request.method == "POST" else None, **extra)

@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
 from partnership import permissions as perms
+from partnership.models import Body, Partnership
 from performance import permissions, services
 from performance.forms.reports import (
     board_name,
@@ -180,3 +182,21 @@ def _approved_message(report: Report) -> str:
     if report.kind in (ReportKind.ANNUAL, ReportKind.NEWSLETTER):
         return "Report approved. It can now be published."
     return "Report approved."
+
+
+def partnership_board_or_none(partnership: Partnership) -> Body | None:
+    """The partnership's open Partnership Board, whose co-ordinators build its reports."""
+    try:
+        return services.partnership_board(partnership)
+    except ValidationError:
+        return None
+
+
+def may_build_board_reports(user, partnership: Partnership, board: Body | None) -> bool:
+    """The six-monthly and annual reports and newsletters are built by the Partnership
+    Board's co-ordinators (the partnership's, when it has no board)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if board is None:
+        return perms.can_manage_partnership(user, partnership)
+    return perms.can_manage_body(user, board)

@@ -32,6 +32,8 @@ from performance.views.reports.common import (
     _context,
     _posted,
     _url,
+    may_build_board_reports,
+    partnership_board_or_none,
     report_or_404,
 )
 
@@ -71,10 +73,17 @@ def report_list(request: HttpRequest, partnership: str) -> HttpResponse:
             .filter(Exists(Indicator.objects.filter(body=OuterRef("pk"))))
             .order_by("name")
         )
+    building = body is None and may_build_board_reports(user, p, partnership_board_or_none(p))
     return render(
         request,
         "performance/reports/report_list.html",
-        {"partnership": p, "rows": rows, "drafting": drafting, "body": body},
+        {
+            "partnership": p,
+            "rows": rows,
+            "drafting": drafting,
+            "body": body,
+            "building": building,
+        },
     )
 
 

@@ -1,0 +1,37 @@
+"""The account page's "Reports awaiting your approval": what a chair (or a deputy acting for
+them) has been sent to approve. Nothing for anyone who chairs nothing, at no extra query: the
+rights the page has already loaded say who chairs what."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from partnership import permissions as perms
+from partnership.panels import Panel
+from performance import services
+from performance.models import Report, ReportStatus
+
+__all__ = ["reports_account_panel"]
+
+
+def reports_account_panel(request: HttpRequest) -> Panel | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    chaired = {
+        pk
+        for (model, pk), held in perms.rights_of(user).items()
+        if model == "body" and perms.CHAIR_BODY in held
+    }
+    if not chaired:
+        return None
+    submitted = (
+        Report.objects.filter(body_id__in=chaired, status=ReportStatus.SUBMITTED)
+        .select_related("body", "partnership")
+        .defer("facts", "narrative")
+        .order_by("submitted_at", "pk")
+    )
+    waiting = [r for r in submitted if services.report_acting_as(person=user, report=r)]
+    if not waiting:
+        return None
+    return Panel(template="performance/reports/_account_panel.html", context={"reports": waiting})
