@@ -110,6 +110,7 @@ def indicator_row(
         "unit": indicator.unit,
         "decimal_places": indicator.decimal_places,
         "polarity": indicator.polarity,
+        "frequency": indicator.frequency,
         "published": indicator.published,
         "outcome_id": indicator.outcome_id,
         "lead": lead_name,
