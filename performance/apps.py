@@ -31,10 +31,13 @@ class PerformanceConfig(AppConfig):
 
 
 def meeting_scheduled(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    """A new meeting: once it commits, put the reports waiting for its body on its agenda.
-    Only the hook is here; the work is ``reports_place_pending``. A failure never undoes the
-    meeting: it is logged, and the daily job places the reports."""
-    if not created or raw:
+    """A new meeting, or one cancelled: once it commits, put the reports waiting for its body
+    (or on the cancelled meeting's agenda) on its next meeting. Only the hook is here; the work
+    is ``reports_place_pending``. A failure never undoes the meeting: it is logged, and the
+    daily job places the reports."""
+    from governance.models import MeetingStatus
+
+    if raw or not (created or instance.status == MeetingStatus.CANCELLED):
         return
     body_id = instance.body_id
 

@@ -81,12 +81,17 @@ def _answers(report: Report, *, by_chair: bool) -> dict[str, str]:
         if facts.get("exceptions")
         else "None is off track."
     )
-    answers["asks"] = (
-        "The Delivery Board is asked to note the exceptions and the action being taken, and to "
-        "ask partners to release staff for the interim cover."
-        if by_chair
-        else "The Delivery Board is asked to note the exceptions and the action being taken."
-    )
+    if not facts.get("exceptions"):
+        answers["asks"] = "The Delivery Board is asked to note the report."
+    elif by_chair:
+        answers["asks"] = (
+            "The Delivery Board is asked to note the exceptions and the action being taken, and "
+            "to ask partners to release staff for the interim cover."
+        )
+    else:
+        answers["asks"] = (
+            "The Delivery Board is asked to note the exceptions and the action being taken."
+        )
     return answers
 
 

@@ -58,13 +58,14 @@ def can_write_return(user: Any, indicator: Indicator, ret: Return | None) -> boo
 # - The narrative is written while the report is a draft or returned, by the co-ordinators and
 #   the approvers.
 # - A report is read by its body's members, chair and co-ordinators; by the members of the body
-#   on whose agenda it was put, once it is there; and by the public when it is public
+#   on whose agenda it was put, once its paper is circulated; and by the public when it is public
 #   (``is_public_report``). ``performance.selectors.reports_for`` asks the same in the database.
 
 
 def is_public_report(report: Report) -> bool:
-    """Published (an annual report or newsletter), or approved and on a non-confidential item
-    of a meeting whose agenda was published. A report with unpublished indicators never is."""
+    """Published (an annual report or newsletter), or approved with its paper circulated on a
+    non-confidential item of a meeting whose agenda was published. A report with unpublished
+    indicators never is."""
     from governance.selectors import PUBLIC_STATUSES
 
     if report.kind in PUBLISHED_KINDS:
@@ -75,7 +76,9 @@ def is_public_report(report: Report) -> bool:
         return False
     item = report.agenda_item
     meeting = item.meeting
-    if item.confidential or (report.paper_id and report.paper.confidential):
+    # Its paper, as the meeting's rules have it: public once circulated, never confidential.
+    paper = report.paper
+    if item.confidential or paper is None or paper.confidential or paper.circulated_at is None:
         return False
     return meeting.status in PUBLIC_STATUSES and meeting.published_at is not None
 
@@ -116,7 +119,10 @@ def can_see_report(user: Any, report: Report) -> bool:
     body = report.body
     if perms.can_view_private_body(user, body) or perms.can_chair_body(user, body):
         return True
-    # Once on an agenda, the members of the body whose meeting it is read it (as its paper).
-    if report.status == ReportStatus.APPROVED and report.agenda_item_id is not None:
+    # Once its paper is out, the members of the body whose meeting it is read it (as they read
+    # the paper).
+    if report.status == ReportStatus.APPROVED and report.paper_id is not None:
+        if report.paper.circulated_at is None:
+            return False
         return perms.can_view_private_body(user, report.agenda_item.meeting.body)
     return False

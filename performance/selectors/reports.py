@@ -27,8 +27,8 @@ __all__ = [
 
 
 def _public_q() -> Q:
-    """Published annual reports and newsletters; approved reports on a non-confidential item
-    of a published agenda (never one holding unpublished indicators)."""
+    """Published annual reports and newsletters; approved reports whose paper went out on a
+    non-confidential item of a published agenda (never one holding unpublished indicators)."""
     published = Q(
         kind__in=PUBLISHED_KINDS, status=ReportStatus.APPROVED, published_at__isnull=False
     )
@@ -36,7 +36,8 @@ def _public_q() -> Q:
         Q(status=ReportStatus.APPROVED, agenda_item__isnull=False)
         & ~Q(kind__in=PUBLISHED_KINDS)
         & Q(agenda_item__confidential=False)
-        & (Q(paper__isnull=True) | Q(paper__confidential=False))
+        # Its paper, as the meeting's rules have it: public once circulated.
+        & Q(paper__confidential=False, paper__circulated_at__isnull=False)
         & Q(
             agenda_item__meeting__status__in=PUBLIC_STATUSES,
             agenda_item__meeting__published_at__isnull=False,
@@ -62,7 +63,11 @@ def _visible_q(user: Any, partnership: Partnership) -> Q:
     return (
         visible
         | Q(body_id__in=insider)
-        | Q(status=ReportStatus.APPROVED, agenda_item__meeting__body_id__in=members)
+        | Q(
+            status=ReportStatus.APPROVED,
+            agenda_item__meeting__body_id__in=members,
+            paper__circulated_at__isnull=False,
+        )
     )
 
 
@@ -139,10 +144,13 @@ def reports_awaiting_chair(*, user: Any, partnership: Partnership) -> list[Repor
 
 
 def reports_unplaced(*, board: Body) -> QuerySet[Report]:
-    """Approved exception reports of the board's groups not yet on one of its agendas."""
+    """Approved exception reports of the board's groups not yet on one of its agendas, or on
+    a meeting since cancelled."""
+    from governance.models import MeetingStatus
+
     return Report.objects.filter(
+        Q(agenda_item__isnull=True) | Q(agenda_item__meeting__status=MeetingStatus.CANCELLED),
         kind=ReportKind.EXCEPTION,
         status=ReportStatus.APPROVED,
-        agenda_item__isnull=True,
         body__parent=board,
     ).order_by("approved_at", "pk")

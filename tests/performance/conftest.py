@@ -166,3 +166,15 @@ def build_performance(w):
         period=period,
         history=history,
     )
+
+
+def circulated(report):
+    """The report's paper sent out with its meeting's papers (as papers_circulate does, which
+    needs the rendered file): the report again, as it now is."""
+    from django.utils import timezone
+
+    from governance.models import Paper
+    from performance.models import Report
+
+    Paper.objects.filter(pk=report.paper_id).update(circulated_at=timezone.now())
+    return Report.objects.select_related("paper", "agenda_item__meeting").get(pk=report.pk)

@@ -89,14 +89,22 @@ def stored(world, kind, *, year=2025, quarter=0, issue=1, body=None, title=None,
 
 def approve(world, report, *, published=False, item=None):
     """Approved as the chair would (the workflow has its own tests), optionally published or
-    placed on an agenda item."""
+    placed on an agenda item with its paper circulated."""
+    from governance.models import Paper
+
     now = timezone.now()
+    paper = None
+    if item is not None:
+        paper = Paper.objects.create(
+            item=item, title=report.title, owner=world.chair, circulated_at=now
+        )
     Report.objects.filter(pk=report.pk).update(
         status=ReportStatus.APPROVED,
         approved_by=world.chair,
         approved_at=now,
         published_at=now if published else None,
         agenda_item=item,
+        paper=paper,
     )
     report.refresh_from_db()
     return report

@@ -22,7 +22,7 @@ from performance import services
 from performance.models import Indicator, RenderState, Report, ReportKind, ReportStatus
 from performance.services.reports import rendering
 from performance.services.reports.common import save_version
-from tests.performance.conftest import signed_off
+from tests.performance.conftest import circulated, signed_off
 from tests.test_url_access import ROLES, _check, _client_for, drain
 
 REPORT_URLS = {
@@ -599,6 +599,8 @@ def test_the_public_reads_a_report_that_reached_a_public_agenda(client, world, p
     assert report.facts["has_unpublished"] is False
     report = services.report_approve(actor=world.chair, report=report)
     gs.meeting_publish(actor=world.coordinator, meeting=meeting)
+    assert client.get(url("report", report)).status_code == 404  # its paper is not out yet
+    report = circulated(report)
     html = client.get(url("report", report)).content.decode()
     assert report.title in html and "On the agenda of the" in html
     for private in ("Change history", "Rebuild", "Edit", "The chair's reviews"):

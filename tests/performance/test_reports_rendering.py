@@ -463,6 +463,8 @@ def test_charts_are_drawn_from_the_facts_with_a_text_alternative_and_the_figures
 def test_an_annual_indicators_line_runs_from_one_years_figure_to_the_next(world, perf):
     facts = six_monthly_facts(world, perf)
     row = facts["outcomes"][0]["indicators"][0]
+    # Facts built before rows said how often the indicator reports: read from its figures.
+    row.pop("frequency", None)
     for point in row["trend"]:
         point["value"] = "90" if point["quarter"] == 4 else None
         point["target"] = "100" if point["quarter"] == 4 else None

@@ -23,6 +23,7 @@ from performance.models import Indicator, RenderState, Report, ReportKind, Repor
 from performance.services.reports.common import save_version
 from tests.factories import UserFactory
 from tests.governance.helpers import pdf_bytes, schedule
+from tests.performance.conftest import circulated
 from tests.performance.test_reports_exceptions import complete
 
 
@@ -308,6 +309,26 @@ def test_a_cancelled_meeting_is_not_the_next_one(world, report):
     assert not first.items.filter(title=report.title).exists()
 
 
+def test_a_report_on_a_meeting_since_cancelled_goes_on_the_next_one(
+    world, report, django_capture_on_commit_callbacks
+):
+    first = schedule(world, days=5)
+    approved = services.report_approve(actor=world.chair, report=report)
+    assert approved.agenda_item.meeting == first
+
+    with django_capture_on_commit_callbacks(execute=True):
+        gs.meeting_cancel(actor=world.coordinator, meeting=first, reason="Not quorate")
+    approved.refresh_from_db()
+    assert approved.agenda_item is None  # waiting: no other meeting yet
+    with django_capture_on_commit_callbacks(execute=True):
+        second = schedule(world, days=12)
+
+    approved.refresh_from_db()
+    assert approved.agenda_item.meeting == second
+    assert items_for(approved).count() == 2  # the cancelled meeting keeps its record
+    assert services.reports_place_pending_all() == 0
+
+
 def test_a_new_version_approved_replaces_the_old_on_an_agenda_to_come(perf, world, report, meeting):
     first = services.report_approve(actor=world.chair, report=report)
     Indicator.objects.filter(pk=perf.satisfaction.pk).update(title="Residents satisfied (new)")
@@ -380,7 +401,7 @@ def test_a_draft_is_seen_by_the_groups_people_only(world, report):
     assert not permissions.is_public_report(report)
 
 
-def test_board_members_see_it_once_on_their_agenda(perf, world, report, meeting):
+def test_board_members_see_it_once_its_paper_is_out(perf, world, report, meeting):
     board_only = UserFactory(email="board_only@example.org")
     ms.membership_create(
         actor=None,
@@ -393,6 +414,10 @@ def test_board_members_see_it_once_on_their_agenda(perf, world, report, meeting)
     assert report not in selectors.reports_for(board_only, world.partnership)
     approved = services.report_approve(actor=world.chair, report=report)
     board_only = type(board_only).objects.get(pk=board_only.pk)
+    # On the agenda, but not yet sent out: as with any paper, members wait for it.
+    assert approved not in selectors.reports_for(board_only, world.partnership)
+    assert not permissions.can_see_report(board_only, approved)
+    approved = circulated(approved)
 
     assert approved in selectors.reports_for(board_only, world.partnership)
     assert permissions.can_see_report(board_only, approved)
@@ -412,6 +437,9 @@ def test_the_public_sees_an_approved_report_on_a_public_agenda(perf, world, meet
 
     gs.meeting_publish(actor=world.coordinator, meeting=meeting)
     approved = Report.objects.get(pk=approved.pk)
+    assert not permissions.is_public_report(approved)  # the paper is not out yet
+    assert approved not in selectors.reports_for(world.outsider, world.partnership)
+    approved = circulated(approved)
 
     assert permissions.is_public_report(approved)
     assert list(selectors.public_reports(world.partnership)) == [approved]

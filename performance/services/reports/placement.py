@@ -238,6 +238,12 @@ def _place(report: Report) -> bool:
     """Put an approved exception report (locked) on the board's next meeting, or tell the
     board's co-ordinators there is none. Returns whether it was placed now."""
     board = report.body.parent
+    if report.agenda_item_id is not None and _on_cancelled_meeting(report):
+        # Its meeting was cancelled: it goes on the next one instead (the cancelled meeting
+        # keeps its item, as the record of what was to be discussed).
+        report.agenda_item, report.paper = None, None
+        record_actor(report, actor=None, reason="Its meeting was cancelled")
+        report.save(update_fields=["agenda_item", "paper"])
     if (
         report.kind != ReportKind.EXCEPTION
         or report.status != ReportStatus.APPROVED
@@ -252,6 +258,12 @@ def _place(report: Report) -> bool:
         return False
     _put_on(report, meeting, actor=report.approved_by, purpose=Purpose.DECISION)
     return True
+
+
+def _on_cancelled_meeting(report: Report) -> bool:
+    return Meeting.objects.filter(
+        items=report.agenda_item_id, status=MeetingStatus.CANCELLED
+    ).exists()
 
 
 def _tell_no_meeting(report_id: int) -> int:
