@@ -946,3 +946,36 @@ def test_the_render_job_through_the_broker_run_twice_makes_one_file(live_world, 
     assert report_pdf_current(report)
     assert "Safer Group exception report" in text_of(stored_pdf(report))
     assert Notice.objects.filter(recipient=w.chair, key__startswith="report-ready:").count() == 1
+
+
+def test_whoever_asked_first_for_a_render_on_its_way_is_the_one_told(world, exception_report):
+    with mock.patch("performance.tasks.render_report.delay"):
+        report_render_later(exception_report, requested_by=world.chair)
+        report_render_later(exception_report, requested_by=world.group_coordinator)
+    exception_report.refresh_from_db()
+    assert exception_report.render_requested_by == world.chair
+
+
+def test_a_render_lost_on_its_way_is_queued_again(
+    world, exception_report, django_capture_on_commit_callbacks
+):
+    """A worker killed mid-render, or a message dropped, leaves the report queued or rendering:
+    past the timeout it is not waited for. The hourly job queues it again, even a draft."""
+    from performance.services.reports.rendering import render_in_progress, reports_render_stale
+
+    long_ago = timezone.now() - timedelta(hours=2)
+    for state in (RenderState.QUEUED, RenderState.RENDERING):
+        Report.objects.filter(pk=exception_report.pk).update(
+            render_state=state, render_started_at=long_ago
+        )
+        exception_report.refresh_from_db()
+        assert not render_in_progress(exception_report)
+        with (
+            mock.patch("performance.tasks.render_report.delay") as delay,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            assert reports_render_stale() == 1
+        delay.assert_called_once_with(exception_report.pk)
+        exception_report.refresh_from_db()
+        assert exception_report.render_state == RenderState.QUEUED
+        assert render_in_progress(exception_report)

@@ -35,6 +35,7 @@ from performance.models.reports import report_path
 from performance.services.reports import common
 
 __all__ = [
+    "render_in_progress",
     "report_charts",
     "report_fingerprint",
     "report_pdf_current",
@@ -177,17 +178,34 @@ def report_render_later(report: Report, *, requested_by=None) -> None:
     from performance.tasks import render_report
 
     if requested_by is not None and getattr(requested_by, "is_authenticated", False):
-        Report.objects.filter(pk=report.pk).update(render_requested_by=requested_by)
+        # Whoever asked first for a render still on its way is the one told it is ready.
+        Report.objects.filter(pk=report.pk).exclude(
+            render_requested_by__isnull=False,
+            render_state__in=[RenderState.QUEUED, RenderState.RENDERING],
+        ).update(render_requested_by=requested_by)
     # A render in progress keeps its claim; it queues another run itself if the report
-    # changed while it drew it.
+    # changed while it drew it. Queuing stamps the time, so a job lost on its way is seen
+    # as lost (``render_in_progress``) and queued again.
     Report.objects.filter(pk=report.pk).filter(_claimable()).update(
-        render_state=RenderState.QUEUED, render_progress="Queued", render_error=""
+        render_state=RenderState.QUEUED,
+        render_progress="Queued",
+        render_error="",
+        render_started_at=timezone.now(),
     )
     report.refresh_from_db(
         fields=["render_state", "render_progress", "render_error", "render_requested_by"]
     )
     pk = report.pk
     transaction.on_commit(lambda: render_report.delay(pk))
+
+
+def render_in_progress(report: Report) -> bool:
+    """Queued or rendering, and not for so long that the job must have been lost (a worker
+    killed, a message dropped): then it is queued again rather than waited for."""
+    if report.render_state not in (RenderState.QUEUED, RenderState.RENDERING):
+        return False
+    started = report.render_started_at
+    return started is not None and started >= timezone.now() - RENDER_TIMEOUT
 
 
 def _claimable() -> Q:
@@ -413,13 +431,18 @@ def report_render_gave_up(*, report_id: int) -> None:
 
 
 def reports_render_stale() -> int:
-    """Queue a render for every approved report whose PDF is missing or stale: a safety net
-    behind the renders queued when a report changes. Returns how many were queued."""
+    """Queue a render for every approved report whose PDF is missing or stale, and for any
+    report whose render was asked for and lost on its way: a safety net behind the renders
+    queued when a report changes. Returns how many were queued."""
     queued = 0
     # Queued ones too: a job lost with a worker leaves its report queued. A duplicate job
     # finds the PDF current, or the report claimed, and does nothing.
+    lost = Q(
+        render_state__in=[RenderState.QUEUED, RenderState.RENDERING],
+        render_started_at__lt=timezone.now() - RENDER_TIMEOUT,
+    )
     reports = (
-        Report.objects.filter(status=ReportStatus.APPROVED)
+        Report.objects.filter(Q(status=ReportStatus.APPROVED) | lost)
         .filter(_claimable())
         .select_related("approved_by")
     )

@@ -51,7 +51,11 @@ def report_pdf(request: HttpRequest, partnership: str, pk: int) -> HttpResponse:
     current = rendering.report_pdf_current(report)
     if current and not progress:
         return _pdf_response(page)
-    if not current and report.render_state in (RenderState.NONE, RenderState.DONE):
+    if (
+        not current
+        and report.render_state != RenderState.FAILED
+        and not rendering.render_in_progress(report)
+    ):
         _render_later(request, report)
     state = RenderState.DONE if current else report.render_state
     refreshing = state in (RenderState.QUEUED, RenderState.RENDERING)
@@ -88,7 +92,7 @@ def report_render(request: HttpRequest, partnership: str, pk: int) -> HttpRespon
     to finish."""
     page = report_or_404(request, partnership, pk)
     report = page.report
-    busy = report.render_state in (RenderState.QUEUED, RenderState.RENDERING)
+    busy = rendering.render_in_progress(report)
     if not busy and not rendering.report_pdf_current(report):
         _render_later(request, report)
     return redirect(f"{_url(report, 'report_pdf')}?progress=1")
