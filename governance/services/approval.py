@@ -33,7 +33,21 @@ ACTING_DEPUTY = "Acting chair (deputy chair)"
 def approvers(*, body: Body, chair_unavailable: bool) -> list[User]:
     """Who may approve: the body's chair; the deputy chair as well when the chair is
     unavailable or the chair's seat is empty."""
-    holders = body_office_holders(body=body)
+    return approvers_among(body_office_holders(body=body), chair_unavailable=chair_unavailable)
+
+
+def acting_as(*, person: Any, body: Body, chair_unavailable: bool) -> str | None:
+    """'Chair' or 'Acting chair (deputy chair)' if the person may approve, else None."""
+    if not getattr(person, "is_authenticated", False):
+        return None
+    return acting_as_among(
+        body_office_holders(body=body), person=person, chair_unavailable=chair_unavailable
+    )
+
+
+def approvers_among(holders: dict[str, User], *, chair_unavailable: bool) -> list[User]:
+    """``approvers`` for a body whose office holders (``membership.selectors``) are loaded:
+    a page about many documents loads them once for all their bodies."""
     chair, deputy = holders.get("chair"), holders.get("deputy_chair")
     people = [chair] if chair else []
     if deputy and (chair is None or chair_unavailable):
@@ -41,14 +55,13 @@ def approvers(*, body: Body, chair_unavailable: bool) -> list[User]:
     return people
 
 
-def acting_as(*, person: Any, body: Body, chair_unavailable: bool) -> str | None:
-    """'Chair' or 'Acting chair (deputy chair)' if the person may approve, else None."""
-    if not getattr(person, "is_authenticated", False):
-        return None
-    holders = body_office_holders(body=body)
+def acting_as_among(
+    holders: dict[str, User], *, person: Any, chair_unavailable: bool
+) -> str | None:
+    """``acting_as`` for a body whose office holders are loaded."""
     if holders.get("chair") == person:
         return CHAIR
-    if person in approvers(body=body, chair_unavailable=chair_unavailable):
+    if person in approvers_among(holders, chair_unavailable=chair_unavailable):
         return ACTING_DEPUTY
     return None
 

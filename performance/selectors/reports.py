@@ -20,7 +20,6 @@ __all__ = [
     "is_public_report",
     "public_reports",
     "report_versions",
-    "reports_awaiting_chair",
     "reports_for",
     "reports_unplaced",
 ]
@@ -125,22 +124,6 @@ def report_versions(*, report: Report) -> QuerySet[Report]:
         quarter=report.quarter,
         issue=report.issue,
     ).order_by("-version")
-
-
-def reports_awaiting_chair(*, user: Any, partnership: Partnership) -> list[Report]:
-    """Chair-approved reports submitted to a body this user chairs (or acts for)."""
-    from governance.services import approval
-
-    if not getattr(user, "is_authenticated", False):
-        return []
-    waiting = Report.objects.filter(
-        partnership=partnership, status=ReportStatus.SUBMITTED
-    ).select_related("body", "partnership")
-    return [
-        r
-        for r in waiting
-        if approval.acting_as(person=user, body=r.body, chair_unavailable=r.chair_unavailable)
-    ]
 
 
 def reports_unplaced(*, board: Body) -> QuerySet[Report]:

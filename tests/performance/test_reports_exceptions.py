@@ -320,3 +320,34 @@ def test_the_daily_job_drafts_once_the_deadline_has_passed(perf, world):
     assert [r["code"] for r in safer.facts["exceptions"]] == ["SC01"]
     assert "SC02" in {m["code"] for m in safer.facts["missing"]}
     assert services.exception_reports_draft_due(today=deadline + timedelta(days=2)) == 0
+
+
+def test_the_daily_job_drafts_nothing_for_a_body_reporting_to_nobody(perf, world):
+    from partnership.models import Body
+
+    Body.objects.filter(pk=world.other.pk).update(parent=None)
+    deadline = deadline_for(body=world.group, period=perf.period)
+    services.exception_reports_draft_due(today=deadline + timedelta(days=1))
+
+    assert list(Report.objects.values_list("body__name", flat=True)) == [world.group.name]
+
+
+def test_a_build_holds_the_body_before_it_reads_the_figures(perf, world, monkeypatch):
+    """Two builds of one body's report run one after the other, each reading the figures
+    only once it holds the body: a slower build never stores older figures as the newest."""
+    from performance.services.reports import exceptions
+
+    order = []
+    real_lock, real_facts = exceptions.lock_body, exceptions.exception_facts
+    monkeypatch.setattr(
+        exceptions, "lock_body", lambda body: (order.append("lock"), real_lock(body))[1]
+    )
+    monkeypatch.setattr(
+        exceptions,
+        "exception_facts",
+        lambda **kw: (order.append("read"), real_facts(**kw))[1],
+    )
+    complete(perf, world)
+    order.clear()
+    services.exception_report_draft(body=world.group, period=perf.period)
+    assert order[:2] == ["lock", "read"]

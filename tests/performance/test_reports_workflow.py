@@ -590,3 +590,32 @@ def test_an_approved_report_leaves_the_panel(client, world, report):
     services.report_submit(actor=world.group_coordinator, report=report)
     services.report_approve(actor=world.chair, report=report)
     assert HEADING not in account_page(client, world.chair).content
+
+
+def test_the_panel_asks_as_many_queries_for_three_reports_as_for_one(client, world, perf, report):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from performance.models import ReportKind
+
+    services.report_submit(actor=world.group_coordinator, report=report)
+
+    def queries() -> int:
+        client.force_login(world.chair)
+        with CaptureQueriesContext(connection) as captured:
+            assert HEADING in client.get(reverse("account:home")).content
+        return len(captured)
+
+    one = queries()
+    for quarter in (1, 2):
+        extra = save_version(
+            actor=None,
+            body=world.group,
+            kind=ReportKind.EXCEPTION,
+            year=perf.period.year - 1,
+            quarter=quarter,
+            title=f"Exception report {quarter}",
+            facts={"has_unpublished": True},
+        )[0]
+        services.report_submit(actor=world.group_coordinator, report=extra)
+    assert queries() == one

@@ -49,6 +49,7 @@ from performance.services.reports.board import (
     partnership_board,
 )
 from performance.services.reports.common import (
+    lock_body,
     long_date,
     site,
 )
@@ -190,6 +191,7 @@ def annual_build(*, actor: Any, partnership: Partnership, year: int) -> Report:
     changes, membership, meetings and attendance, key public decisions, performance by outcome
     (published indicators only) and the registers in summary. For the public."""
     board = partnership_board(partnership)
+    lock_body(board)
     today = timezone.localdate()
     start, end = date(year, 4, 1), date(year + 1, 3, 31)
     if start > today:
@@ -298,6 +300,7 @@ def newsletter_build(*, actor: Any, partnership: Partnership, issue: int | None 
     public record of about the last six months, and the meetings to come. Without ``issue``,
     the issue still being written, or the next one once the latest is approved."""
     board = partnership_board(partnership)
+    lock_body(board)
     today = timezone.localdate()
     year = financial_year(today)
     if issue is None:

@@ -45,6 +45,7 @@ from performance.models import (
 from performance.services.reports.common import (
     TREND_QUARTERS,
     indicator_row,
+    lock_body,
     long_date,
     save_version,
     signed_off_returns,
@@ -331,6 +332,7 @@ def six_monthly_build(*, actor: Any, partnership: Partnership, year: int, half: 
     if half not in (2, 4):
         raise ValidationError("A half-year ends with quarter 2 (September) or 4 (March).")
     board = partnership_board(partnership)
+    lock_body(board)
     last = Quarter(year, half)
     today = timezone.localdate()
     if last.ends_on >= today:

@@ -150,6 +150,13 @@ def trend_periods(period: Quarter) -> list[Quarter]:
     return quarters_ending(period, TREND_QUARTERS)
 
 
+def lock_body(body: Body) -> None:
+    """Hold the body's row until the transaction ends. A builder takes it before it reads
+    the data, so two builds of the same body's report run one after the other: a slower build
+    can never store older figures as the newest version."""
+    Body.objects.select_for_update().filter(pk=body.pk).first()
+
+
 @transaction.atomic
 def save_version(
     *,
@@ -174,9 +181,10 @@ def save_version(
       data changed).
     - The data changed: a new version. An open draft is superseded by it and its narrative is
       carried over; an approved version stays as it was approved.
-    Serialised by locking the body's row, so two builds at once make one version.
+    Serialised by locking the body's row, so two builds at once make one version (builders
+    take the lock earlier, before reading their data: ``lock_body``).
     """
-    Body.objects.select_for_update().filter(pk=body.pk).first()
+    lock_body(body)
     facts = {**facts, "layout": LAYOUT_VERSION}
     digest = fingerprint(facts)
     versions = Report.objects.filter(

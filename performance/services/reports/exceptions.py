@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -32,6 +33,7 @@ from performance.models import (
 from performance.selectors.returns import deadlines_for, first_owed, indicators_set_up_on
 from performance.services.reports.common import (
     indicator_row,
+    lock_body,
     long_date,
     save_version,
     signed_off_returns,
@@ -142,11 +144,13 @@ def exception_facts(*, body: Body, period: Quarter, today: date | None = None) -
     }
 
 
+@transaction.atomic
 def exception_report_draft(*, body: Body, period: Quarter, actor: Any = None) -> Report:
     """Build (or rebuild) the body's exception report for ``period``. Idempotent: unchanged
     data returns the latest version; changed data makes a new one (an open draft is superseded
     and its narrative carried over; an approved version stays as approved). A new version is
     told to the chair (and deputy where they act) and the body's co-ordinators, once each."""
+    lock_body(body)  # before reading: a slower build never stores older figures as newest
     facts = exception_facts(body=body, period=period)
     # The day it was built is not its data: a rebuild on another day with the same figures
     # makes no new version.
@@ -201,14 +205,16 @@ def exception_quarter_complete(*, body: Body, period: Quarter) -> bool:
 
 
 def exception_reports_draft_due(*, today: date | None = None) -> int:
-    """The daily job: for the last quarter to have ended, every open body with indicators due
-    whose returns deadline has passed and which has no exception report for it yet gets one
-    drafted (whatever is signed off by then). Returns how many were drafted."""
+    """The daily job: for the last quarter to have ended, every open body that reports to
+    another, with indicators due, whose returns deadline has passed and which has no exception
+    report for it yet gets one drafted (whatever is signed off by then). A body reporting to
+    nobody has no board to report exceptions to. Returns how many were drafted."""
     today = today or timezone.localdate()
     period = last_ended_quarter(today)
     body_ids = set(
         Indicator.objects.filter(Q(retired_on__isnull=True) | Q(retired_on__gt=period.starts_on))
         .filter(Q(body__closed_on__isnull=True) | Q(body__closed_on__gt=today))
+        .filter(body__parent__isnull=False)
         .values_list("body_id", flat=True)
     )
     done = set(
@@ -233,6 +239,8 @@ def exception_report_after_sign_off(*, body_id: int, period: Quarter) -> Report 
     the quarter whose returns are being collected, or one that already has a report (a
     corrected figure makes a new version); loading past quarters' returns drafts nothing."""
     body = Body.objects.get(pk=body_id)
+    if body.parent_id is None:
+        return None  # it reports to nobody: no board to report exceptions to
     if period != last_ended_quarter(timezone.localdate()):
         exists = Report.objects.filter(
             body=body, kind=ReportKind.EXCEPTION, year=period.year, quarter=period.number

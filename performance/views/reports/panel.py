@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from governance.services import approval
+from membership.selectors import office_holders_by_body
 from partnership import permissions as perms
 from partnership.panels import Panel
-from performance import services
 from performance.models import Report, ReportStatus
 
 __all__ = ["reports_account_panel"]
@@ -31,7 +32,18 @@ def reports_account_panel(request: HttpRequest) -> Panel | None:
         .defer("facts", "narrative")
         .order_by("submitted_at", "pk")
     )
-    waiting = [r for r in submitted if services.report_acting_as(person=user, report=r)]
+    submitted = list(submitted)
+    if not submitted:
+        return None
+    # Who holds each chair, loaded once for every body with a report waiting.
+    holders = office_holders_by_body(bodies={r.body for r in submitted})
+    waiting = [
+        r
+        for r in submitted
+        if approval.acting_as_among(
+            holders[r.body_id], person=user, chair_unavailable=r.chair_unavailable
+        )
+    ]
     if not waiting:
         return None
     return Panel(template="performance/reports/_account_panel.html", context={"reports": waiting})
