@@ -298,15 +298,31 @@ class MinutesForm(BaseForm):
 
 
 class ReviewForm(BaseForm):
-    outcome = forms.ChoiceField(
-        label="Do you approve these minutes?",
-        choices=[("approve", "Yes, approve them"), ("return", "No, return them with comments")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select whether you approve the minutes"},
-    )
+    """The chair's decision on a document submitted to them: approve it, or return it with
+    comments (governance.services.approval). Minutes by default; a report says
+    ``ReviewForm(data, what="this report", the="the report", it="it")``."""
+
+    outcome = forms.ChoiceField(widget=forms.RadioSelect)
     comments = forms.CharField(
-        label="Comments",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Required if you return them: say what needs to change.",
+        label="Comments", required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+    def __init__(
+        self,
+        *args,
+        what: str = "these minutes",
+        the: str = "the minutes",
+        it: str = "them",
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        outcome = self.fields["outcome"]
+        outcome.label = f"Do you approve {what}?"
+        outcome.choices = [
+            ("approve", f"Yes, approve {it}"),
+            ("return", f"No, return {it} with comments"),
+        ]
+        outcome.error_messages["required"] = f"Select whether you approve {the}"
+        self.fields[
+            "comments"
+        ].help_text = f"Required if you return {it}: say what needs to change."

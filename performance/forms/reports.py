@@ -5,7 +5,9 @@ typed; who may do what, and what a report must say before it is approved, is the
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 
+from governance import forms as governance_forms
 from partnership.forms import BaseForm
 from partnership.periods import Quarter
 from performance.models import Report, ReportKind
@@ -136,29 +138,17 @@ class SubmitForm(BaseForm):
         return data
 
 
-class ReviewForm(BaseForm):
-    """The chair's decision: the shape of the minutes' review."""
+class ReviewForm(governance_forms.ReviewForm):
+    """The chair's decision: the minutes' review form, worded for a report, its comments no
+    longer than a narrative answer."""
 
-    outcome = forms.ChoiceField(
-        label="Do you approve this report?",
-        choices=[("approve", "Yes, approve it"), ("return", "No, return it with comments")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select whether you approve the report"},
-    )
-    comments = forms.CharField(
-        label="Comments",
-        required=False,
-        max_length=NARRATIVE_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Required if you return it: say what needs to change.",
-        error_messages=_too_long("Comments", NARRATIVE_MAX),
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("outcome") == "return" and not (data.get("comments") or "").strip():
-            self.add_error("comments", "Enter what needs to change")
-        return data
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, what="this report", the="the report", it="it", **kwargs)
+        comments = self.fields["comments"]
+        comments.max_length = NARRATIVE_MAX
+        comments.validators.append(MaxLengthValidator(NARRATIVE_MAX))
+        comments.widget.attrs["maxlength"] = str(NARRATIVE_MAX)
+        comments.error_messages.update(_too_long("Comments", NARRATIVE_MAX))
 
 
 class QuarterForm(BaseForm):
