@@ -76,10 +76,13 @@ def _answers(report: Report, *, by_chair: bool) -> dict[str, str]:
             "The lead is recruiting to both posts, with interim cover from partners' staff; "
             "the group will review the figure at its next meeting."
         )
+    off_track = len(facts.get("exceptions", []))
     answers["summary"] = "The group has reviewed every indicator for the quarter. " + (
-        f"{len(facts.get('exceptions', []))} are off track and are explained below."
-        if facts.get("exceptions")
-        else "None is off track."
+        "None is off track."
+        if not off_track
+        else "One is off track and is explained below."
+        if off_track == 1
+        else f"{off_track} are off track and are explained below."
     )
     if not facts.get("exceptions"):
         answers["asks"] = "The Delivery Board is asked to note the report."
