@@ -3,7 +3,8 @@ role finds their part of the cycle ready to try:
 
 - Safer and Stronger Communities: the exception report for the last quarter whose returns are
   all in (the quarter before the one being collected), written and approved by the group's
-  chair, on the Delivery Board's next agenda as an item for decision with its paper;
+  chair, on the Delivery Board's next agenda as an item for decision with its paper (the PDF,
+  rendered here), ready for the co-ordinator to circulate;
 - Economic Development and Enterprise: its report for the same quarter, written by the
   co-ordinator and awaiting its chair (Nadia Rahman);
 - this quarter's reports of the groups whose returns deadline has passed, drafted as the daily
@@ -115,7 +116,12 @@ def load_reports(*, partnership: Partnership, coordinator: User, today: date | N
     services.report_save_narrative(
         actor=chair, report=report, narrative=_answers(report, by_chair=True)
     )
-    services.report_approve(actor=chair, report=report, comments="Approved for the Board.")
+    approved = services.report_approve(
+        actor=chair, report=report, comments="Approved for the Board."
+    )
+    # Its PDF now, rather than when the worker starts: the paper on the Delivery Board's
+    # agenda then holds it, ready for the co-ordinator to circulate.
+    services.report_render(report_id=approved.pk)
     count += 1
 
     awaiting_group = bodies[GROUPS["awaiting"]]
@@ -159,7 +165,7 @@ def load_reports(*, partnership: Partnership, coordinator: User, today: date | N
     services.report_approve(actor=board_chair, report=annual)
     services.report_publish(actor=coordinator, report=Report.objects.get(pk=annual.pk))
 
-    for report in Report.objects.filter(partnership=partnership):
+    for report in Report.objects.filter(partnership=partnership).exclude(pk=approved.pk):
         services.report_render_later(report, requested_by=coordinator)
     return Loaded(
         exception_reports=count,

@@ -126,14 +126,17 @@ def report_versions(*, report: Report) -> QuerySet[Report]:
     ).order_by("-version")
 
 
-def reports_unplaced(*, board: Body) -> QuerySet[Report]:
-    """Approved exception reports of the board's groups not yet on one of its agendas, or on
-    a meeting since cancelled."""
+def reports_unplaced(*, board: Body | None) -> QuerySet[Report]:
+    """Approved exception reports of the board's groups (of every board's, given None) not
+    yet on one of its agendas, or on a meeting since cancelled."""
     from governance.models import MeetingStatus
 
-    return Report.objects.filter(
+    unplaced = Report.objects.filter(
         Q(agenda_item__isnull=True) | Q(agenda_item__meeting__status=MeetingStatus.CANCELLED),
         kind=ReportKind.EXCEPTION,
         status=ReportStatus.APPROVED,
-        body__parent=board,
-    ).order_by("approved_at", "pk")
+        body__parent__isnull=False,
+    )
+    if board is not None:
+        unplaced = unplaced.filter(body__parent=board)
+    return unplaced.order_by("approved_at", "pk")

@@ -250,7 +250,9 @@ def test_the_reports_each_role_takes_part_in(loaded):
     assert item.meeting.body.name == "Delivery Board"
     assert item.meeting.held_on >= timezone.localdate()
     assert item.purpose == Purpose.DECISION
-    assert Paper.objects.get(pk=approved.paper_id).item_id == item.pk
+    paper = Paper.objects.get(pk=approved.paper_id)
+    assert paper.item_id == item.pk
+    assert paper.file_type == "pdf" and paper.circulated_at is None  # ready to circulate
 
     awaiting = exception.get(status=ReportStatus.SUBMITTED)
     nadia = User.objects.get(full_name="Nadia Rahman")

@@ -766,6 +766,8 @@ def test_the_requester_is_told_once_that_the_report_is_ready(world, exception_re
 
     notices = Notice.objects.filter(recipient=world.chair, key__startswith="report-ready:")
     assert notices.count() == 1
+    # Told, so a later render nobody asked for (the hourly safety net) tells nobody.
+    assert Report.objects.get(pk=exception_report.pk).render_requested_by is None
     assert notices.get().url == exception_report.get_absolute_url()
     ready = [m for m in mail.outbox if m.subject.startswith("Your report is ready")]
     assert [m.to for m in ready] == [[world.chair.email]]

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
 from governance import services as gs
 from governance.models import AgendaItem, Paper, Purpose
@@ -329,8 +330,37 @@ def test_a_report_on_a_meeting_since_cancelled_goes_on_the_next_one(
     assert services.reports_place_pending_all() == 0
 
 
+def test_the_daily_job_moves_a_report_whose_meeting_was_cancelled(world, report):
+    """Even when the hook on cancelling was lost: the daily job finds it."""
+    first = schedule(world, days=5)
+    approved = services.report_approve(actor=world.chair, report=report)
+    type(first).objects.filter(pk=first.pk).update(status="cancelled")  # no hook ran
+    second = schedule(world, days=12)  # nor here: no on-commit callbacks in this test
+
+    assert services.reports_place_pending_all() == 1
+    approved.refresh_from_db()
+    assert approved.agenda_item.meeting == second
+
+
+def test_the_coordinators_are_told_again_when_its_meeting_is_cancelled(
+    world, report, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = services.report_approve(actor=world.chair, report=report)  # no meeting yet
+    assert Notice.objects.filter(key__startswith=f"report_not_placed:{report.pk}").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = schedule(world, days=5)
+    approved.refresh_from_db()
+    assert approved.agenda_item.meeting == meeting
+
+    with django_capture_on_commit_callbacks(execute=True):
+        gs.meeting_cancel(actor=world.coordinator, meeting=meeting, reason="Not quorate")
+
+    assert Notice.objects.filter(key__startswith=f"report_not_placed:{report.pk}").count() == 2
+
+
 def test_a_new_version_approved_replaces_the_old_on_an_agenda_to_come(perf, world, report, meeting):
-    first = services.report_approve(actor=world.chair, report=report)
+    first = circulated(services.report_approve(actor=world.chair, report=report))
     Indicator.objects.filter(pk=perf.satisfaction.pk).update(title="Residents satisfied (new)")
 
     second = services.exception_report_draft(body=world.group, period=perf.period)
@@ -344,6 +374,9 @@ def test_a_new_version_approved_replaces_the_old_on_an_agenda_to_come(perf, worl
     assert first.status == ReportStatus.SUPERSEDED
     assert second.agenda_item == first.agenda_item
     assert items_for(report).count() == 1
+    # The new version has to go out again: nobody reads it as the paper that was sent.
+    assert Paper.objects.get(pk=second.paper_id).circulated_at is None
+    assert not permissions.can_see_report(world.other_member, second)
 
 
 # --- the PDF on the paper -----------------------------------------------------------------------
@@ -370,9 +403,27 @@ def test_the_pdf_goes_on_the_paper_once(world, report, meeting):
     paper = Paper.objects.get(pk=approved.paper_id)
     assert paper.file_name == services.report_paper_name(approved)
     assert paper.file_type == "pdf"
-    # A new rendering (another fingerprint) replaces it.
+    # A new rendering (another fingerprint) replaces it while the paper is not yet out...
     rendered(approved, "cd" * 32)
     assert services.attach_pdf_to_paper(approved) is True
+    # ...but never a paper already circulated: that is what members were sent.
+    approved = circulated(approved)
+    rendered(approved, "ef" * 32)
+    assert services.attach_pdf_to_paper(approved) is False
+    paper = Paper.objects.get(pk=approved.paper_id)
+    assert paper.circulated_at is not None
+    assert paper.file_name == services.report_paper_name(rendered(approved, "cd" * 32))
+
+
+def test_a_paper_on_a_meeting_held_keeps_its_file(world, report, meeting):
+    approved = rendered(services.report_approve(actor=world.chair, report=report))
+    services.attach_pdf_to_paper(approved)
+    kept = Paper.objects.get(pk=approved.paper_id).file.name
+    type(meeting).objects.filter(pk=meeting.pk).update(
+        held_on=timezone.localdate() - timedelta(days=1)
+    )
+    assert services.attach_pdf_to_paper(rendered(approved, "cd" * 32)) is False
+    assert Paper.objects.get(pk=approved.paper_id).file.name == kept
 
 
 def test_a_report_already_rendered_takes_its_pdf_to_the_agenda(world, report):
@@ -490,6 +541,18 @@ def test_a_six_monthly_report_goes_on_a_partnership_board_meeting_once(world, me
     assert renders == [report.pk]
     with pytest.raises(ValidationError):
         services.report_approve(actor=world.chair, report=report)
+
+
+def test_a_six_monthly_report_on_a_meeting_since_cancelled_goes_on_another(world, meeting, renders):
+    report = board_report(world, ReportKind.SIX_MONTHLY)
+    services.report_add_to_meeting(actor=world.coordinator, report=report, meeting=meeting)
+    gs.meeting_cancel(actor=world.coordinator, meeting=meeting, reason="Not quorate")
+    later = schedule(world, days=40)
+
+    item = services.report_add_to_meeting(actor=world.coordinator, report=report, meeting=later)
+
+    report.refresh_from_db()
+    assert report.agenda_item == item and item.meeting == later
 
 
 def test_a_six_monthly_report_goes_only_to_its_own_boards_meetings(world):

@@ -154,7 +154,10 @@ def lock_body(body: Body) -> None:
     """Hold the body's row until the transaction ends. A builder takes it before it reads
     the data, so two builds of the same body's report run one after the other: a slower build
     can never store older figures as the newest version."""
-    Body.objects.select_for_update().filter(pk=body.pk).first()
+    # NO KEY UPDATE: it still makes builds wait for each other, but not an insert that merely
+    # points at the body (an agenda item about it, a membership), which would deadlock with
+    # an approval holding the report's row.
+    Body.objects.select_for_update(no_key=True).filter(pk=body.pk).first()
 
 
 @transaction.atomic
@@ -195,7 +198,9 @@ def save_version(
         return latest, False
     facts = {**facts, **(stamp or {})}
     narrative: dict = {}
-    open_report = versions.filter(status__in=OPEN_REPORT).first()
+    # Locked, and its state read again once held: a chair approving it meanwhile has either
+    # committed (it is approved, so not superseded here) or waits for this build.
+    open_report = versions.filter(status__in=OPEN_REPORT).select_for_update(of=("self",)).first()
     if open_report is not None:
         narrative = open_report.narrative
         open_report.status = ReportStatus.SUPERSEDED

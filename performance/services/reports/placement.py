@@ -227,6 +227,9 @@ def _reuse_item(report: Report, previous: Report | None, *, actor: Any) -> bool:
             paper=paper,
             main_issues=_main_issues(report),
             decision_required=fields.get("decision_required") or paper.decision_required,
+            # The new version has to go out again: until its PDF is on the paper and the
+            # papers are circulated, nobody reads it as the paper sent out.
+            circulated_at=None,
         )
     report.agenda_item, report.paper = item, paper
     record_actor(report, actor=actor, reason=f"Replaces version {previous.version} on the agenda")
@@ -238,7 +241,9 @@ def _place(report: Report) -> bool:
     """Put an approved exception report (locked) on the board's next meeting, or tell the
     board's co-ordinators there is none. Returns whether it was placed now."""
     board = report.body.parent
+    cancelled_item = 0
     if report.agenda_item_id is not None and _on_cancelled_meeting(report):
+        cancelled_item = report.agenda_item_id
         # Its meeting was cancelled: it goes on the next one instead (the cancelled meeting
         # keeps its item, as the record of what was to be discussed).
         report.agenda_item, report.paper = None, None
@@ -254,7 +259,7 @@ def _place(report: Report) -> bool:
     meeting = report_next_meeting(body=board)
     if meeting is None:
         pk = report.pk
-        transaction.on_commit(lambda: _tell_no_meeting(pk))
+        transaction.on_commit(lambda: _tell_no_meeting(pk, cancelled_item))
         return False
     _put_on(report, meeting, actor=report.approved_by, purpose=Purpose.DECISION)
     return True
@@ -266,14 +271,16 @@ def _on_cancelled_meeting(report: Report) -> bool:
     ).exists()
 
 
-def _tell_no_meeting(report_id: int) -> int:
+def _tell_no_meeting(report_id: int, cancelled_item: int = 0) -> int:
+    """Told once while the report waits; told again if it waits anew because its meeting
+    was cancelled (the key names the cancelled item)."""
     report = Report.objects.select_related("body__parent__partnership", "partnership").get(
         pk=report_id
     )
     board = report.body.parent
     return approval.tell(
         body_coordinators(body=board),
-        key=f"report_not_placed:{report.pk}",
+        key=f"report_not_placed:{report.pk}" + (f":{cancelled_item}" if cancelled_item else ""),
         template="report_not_placed",
         context={"report": report, "body": report.body, "board": board},
         url=report.get_absolute_url(),
@@ -304,14 +311,7 @@ def reports_place_pending(*, body: Body) -> int:
 
 def reports_place_pending_all() -> int:
     """Every board with approved exception reports waiting for a meeting (the daily job)."""
-    boards = Body.objects.filter(
-        pk__in=Report.objects.filter(
-            kind=ReportKind.EXCEPTION,
-            status=ReportStatus.APPROVED,
-            agenda_item__isnull=True,
-            body__parent__isnull=False,
-        ).values("body__parent")
-    )
+    boards = Body.objects.filter(pk__in=reports_unplaced(board=None).values("body__parent"))
     return sum(reports_place_pending(body=board) for board in boards)
 
 
@@ -327,6 +327,11 @@ def report_add_to_meeting(*, actor: Any, report: Report, meeting: Meeting) -> Ag
             "goes on its board's next agenda when the chair approves it."
         )
     meeting = Meeting.objects.select_related("body__partnership").get(pk=meeting.pk)
+    if report.agenda_item_id is not None and _on_cancelled_meeting(report):
+        # Its meeting was cancelled: it may go on another (the cancelled one keeps its item).
+        report.agenda_item, report.paper = None, None
+        record_actor(report, actor=actor, reason="Its meeting was cancelled")
+        report.save(update_fields=["agenda_item", "paper"])
     if report.agenda_item_id is not None:
         if report.agenda_item.meeting_id == meeting.pk:
             return report.agenda_item
@@ -369,10 +374,11 @@ def report_paper_name(report: Report) -> str:
 
 @transaction.atomic
 def attach_pdf_to_paper(report: Report) -> bool:
-    """Put the report's rendered PDF on the paper it is the agenda item's paper for. Called by
-    the render job when it has stored the PDF (render_state done), and on placement if the PDF
-    was ready. Idempotent: a paper that already holds this rendering is left alone. Returns
-    whether the file was attached now."""
+    """Put the report's rendered PDF on the paper it is the agenda item's paper for, while the
+    paper is not yet circulated and its meeting is to come. Called by the render job when it
+    has stored the PDF (render_state done), and on placement if the PDF was ready. Idempotent:
+    a paper that already holds this rendering is left alone. Returns whether the file was
+    attached now."""
     report = _lock(report)
     if (
         report.paper_id is None
@@ -382,7 +388,13 @@ def attach_pdf_to_paper(report: Report) -> bool:
     ):
         return False
     paper = Paper.objects.select_related("item__meeting").filter(pk=report.paper_id).first()
-    if paper is None or paper.item.meeting.status == MeetingStatus.CANCELLED:
+    if paper is None or not _is_upcoming(paper.item.meeting):
+        # A meeting held (or cancelled) keeps the paper it had: the record.
+        return False
+    if paper.file and paper.circulated_at is not None:
+        # Once circulated, a paper is what members were sent. A new version of the report
+        # takes the paper back first (``_reuse_item``); a re-rendering of the same version
+        # (a new template) does not replace what went out.
         return False
     name = report_paper_name(report)
     if paper.file and paper.file_name == name:

@@ -261,6 +261,10 @@ def _tell_ready(report: Report, digest: str) -> None:
         context={"report": report, "url": common.site(report.get_absolute_url())},
         url=report.get_absolute_url(),
     )
+    # Told: a later render nobody asked for (the hourly safety net) tells nobody.
+    Report.objects.filter(pk=report.pk, render_requested_by=report.render_requested_by_id).update(
+        render_requested_by=None
+    )
 
 
 def _attach(report: Report) -> None:
