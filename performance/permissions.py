@@ -106,7 +106,9 @@ def can_edit_report(user: Any, report: Report) -> bool:
     chair approves, the chair (and the deputy when they may approve)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+    from governance.services import approval
+
+    if report.status not in approval.EDITABLE:
         return False
     return can_manage_report(user, report) or can_approve_report(user, report)
 

@@ -44,6 +44,7 @@ from performance.models import (
 )
 from performance.services.reports.common import (
     TREND_QUARTERS,
+    body_facts,
     indicator_row,
     lock_body,
     long_date,
@@ -83,12 +84,6 @@ def partnership_board(partnership: Partnership) -> Body:
 # --- shared parts ----------------------------------------------------------------------------
 
 
-def _place(body: Body | None) -> dict | None:
-    if body is None:
-        return None
-    return {"name": body.name, "url": site(body.get_absolute_url())}
-
-
 def _head(
     *,
     kind: str,
@@ -107,8 +102,8 @@ def _head(
         "period": period,
         "audience": audience,
         "has_unpublished": has_unpublished,
-        "body": _place(board),
-        "board": _place(goes_to),
+        "body": body_facts(board),
+        "board": body_facts(goes_to),
     }
 
 

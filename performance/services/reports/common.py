@@ -58,6 +58,13 @@ def site(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def body_facts(body: Body | None) -> dict | None:
+    """A body as a report names it: its name and its page."""
+    if body is None:
+        return None
+    return {"name": body.name, "url": site(body.get_absolute_url())}
+
+
 def number(value: Decimal | None) -> str | None:
     """A Decimal as JSON keeps it: a string, exact."""
     return None if value is None else str(value)

@@ -32,12 +32,12 @@ from performance.models import (
 )
 from performance.selectors.returns import deadlines_for, first_owed, indicators_set_up_on
 from performance.services.reports.common import (
+    body_facts,
     indicator_row,
     lock_body,
     long_date,
     save_version,
     signed_off_returns,
-    site,
     trend_periods,
 )
 
@@ -91,12 +91,6 @@ def _why(row: dict) -> str | None:
     return None
 
 
-def _place(body: Body | None) -> dict | None:
-    if body is None:
-        return None
-    return {"name": body.name, "url": site(body.get_absolute_url())}
-
-
 def exception_facts(*, body: Body, period: Quarter, today: date | None = None) -> dict:
     """The exception report's facts (the brief's schema) from the signed-off returns as they
     stand: one query for the indicators with their leads and one for their returns."""
@@ -134,8 +128,8 @@ def exception_facts(*, body: Body, period: Quarter, today: date | None = None) -
         "audience": "members",
         # Members read it whole; the agenda item it goes on is made confidential instead.
         "has_unpublished": any(not i.published for i in indicators),
-        "body": _place(body),
-        "board": _place(body.parent),
+        "body": body_facts(body),
+        "board": body_facts(body.parent),
         "exceptions": exceptions,
         "others": others,
         "missing": missing,

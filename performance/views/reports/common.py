@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
+from governance.services import approval
 from partnership import permissions as perms
 from partnership.models import Body, Partnership
 from performance import permissions, services
@@ -33,7 +34,8 @@ REFRESH_SECONDS = 5
 # Quarters a co-ordinator may draft an exception report for: the last ended and the three
 # before it.
 DRAFTABLE_QUARTERS = 4
-EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+# Draft or returned: the working copy, as for minutes.
+EDITABLE = approval.EDITABLE
 
 
 @dataclass
