@@ -60,13 +60,15 @@ def render_report(self, report_id: int) -> bool:
 @shared_task(**RETRY)
 def draft_exception_reports() -> dict[str, int]:
     """Draft the exception report of every thematic group whose returns deadline for the last
-    quarter has passed, then put approved reports waiting for a meeting on the agenda of their
-    board's next one. Both steps are idempotent; one failing does not stop the other."""
-    from performance.services.reports import exceptions, placement
+    quarter has passed, put approved reports waiting for a meeting on the agenda of their
+    board's next one, and remind chairs of reports waiting for them (as for minutes). Each step
+    is idempotent; one failing does not stop the others."""
+    from performance.services.reports import exceptions, placement, workflow
 
     steps = {
         "drafted": exceptions.exception_reports_draft_due,
         "placed": placement.reports_place_pending_all,
+        "awaiting_chair": workflow.reports_chase_awaiting,
     }
     done, failed = {}, []
     for name, step in steps.items():

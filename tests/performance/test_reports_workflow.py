@@ -682,3 +682,21 @@ def test_the_panel_asks_as_many_queries_for_three_reports_as_for_one(client, wor
         )[0]
         services.report_submit(actor=world.group_coordinator, report=extra)
     assert queries() == one
+
+
+def test_a_report_waiting_for_its_chair_is_chased_once_per_submission(world, report):
+    from governance.services.minutes import MINUTES_CHASE_AFTER
+
+    services.report_submit(actor=world.group_coordinator, report=report)
+    report.refresh_from_db()
+    soon = report.submitted_at + MINUTES_CHASE_AFTER - timedelta(hours=1)
+    later = report.submitted_at + MINUTES_CHASE_AFTER + timedelta(hours=1)
+
+    assert services.reports_chase_awaiting(now=soon) == 0
+    assert services.reports_chase_awaiting(now=later) == 1
+    assert services.reports_chase_awaiting(now=later) == 0  # once, however often it runs
+    told = Notice.objects.get(key__startswith=f"report_awaiting:{report.pk}:")
+    assert told.recipient == world.chair
+
+    services.report_approve(actor=world.chair, report=report)
+    assert services.reports_chase_awaiting(now=later + timedelta(days=10)) == 0

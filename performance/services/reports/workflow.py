@@ -18,6 +18,7 @@ on the public site once approved.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -50,6 +51,7 @@ from performance.services.reports.placement import (
 )
 
 __all__ = [
+    "reports_chase_awaiting",
     "report_acting_as",
     "report_approve",
     "report_approvers",
@@ -160,15 +162,27 @@ def report_submit(
     return report
 
 
-def _tell_approvers(report_id: int) -> int:
+def _tell_approvers(report_id: int, *, template: str = "report_submitted") -> int:
     report = Report.objects.select_related("body__partnership", "partnership").get(pk=report_id)
     return approval.tell(
         report_approvers(report=report),
-        key=f"report_submitted:{report.pk}:{report.submitted_at:%Y%m%d%H%M%S%f}",
-        template="report_submitted",
+        key=f"{template}:{report.pk}:{report.submitted_at:%Y%m%d%H%M%S%f}",
+        template=template,
         context={"report": report, "body": report.body},
         url=report.get_absolute_url(),
     )
+
+
+def reports_chase_awaiting(*, now: datetime | None = None) -> int:
+    """Reports with the chair for longer than minutes may be (``MINUTES_CHASE_AFTER``):
+    remind whoever may approve them, once per submission, however often this runs."""
+    from governance.services.minutes import MINUTES_CHASE_AFTER
+
+    now = now or timezone.now()
+    waiting = Report.objects.filter(
+        status=ReportStatus.SUBMITTED, submitted_at__lte=now - MINUTES_CHASE_AFTER
+    ).values_list("pk", flat=True)
+    return sum(_tell_approvers(pk, template="report_awaiting") for pk in waiting)
 
 
 def _review(report: Report, actor: Any, outcome: str, comments: str, awaiting) -> str:
