@@ -16,7 +16,7 @@ from typing import Any
 
 from partnership import permissions as perms
 from partnership.models import Body
-from performance.models import PUBLISHED_KINDS, Indicator, Report, ReportStatus, Return
+from performance.models import PUBLISHED_KINDS, Indicator, Report, ReportStatus, Return, Risk
 
 
 def can_manage_performance(user: Any, body: Body) -> bool:
@@ -128,3 +128,54 @@ def can_see_report(user: Any, report: Report) -> bool:
             return False
         return perms.can_view_private_body(user, report.agenda_item.meeting.body)
     return False
+
+
+# --- risks --------------------------------------------------------------------------------------
+#
+# - A body's register is kept by its members, chair and co-ordinators (and the partnership's).
+# - A risk is read by them, by its owner (while they sit on a body of the partnership), and,
+#   while it is escalated, by the members, chair and
+#   co-ordinators of the body it is escalated to (who decide on it). Never by the public: a
+#   published summary counts risks, it shows none.
+# - The risk owner reviews it each quarter, or the owning body's co-ordinators do.
+
+
+def can_manage_risks(user: Any, body: Body) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return perms.can_view_private_body(user, body) or perms.can_chair_body(user, body)
+
+
+def is_active_owner(user: Any, risk: Risk) -> bool:
+    """The risk's owner, while they sit on a body of its partnership: ownership gives rights
+    only as long as the memberships behind it."""
+    return risk.owner_id == user.pk and sits_in_partnership(user, risk.partnership_id)
+
+
+def sits_in_partnership(user: Any, partnership_id: int) -> bool:
+    """Whether the user holds a current membership of a body of the partnership (asked once a
+    request for each partnership)."""
+    from membership.models import Membership
+
+    cache = user.__dict__.setdefault("_sits_in_partnership", {})
+    if partnership_id not in cache:
+        cache[partnership_id] = (
+            Membership.objects.current()
+            .filter(person_id=user.pk, body__partnership_id=partnership_id)
+            .exists()
+        )
+    return cache[partnership_id]
+
+
+def can_see_risk(user: Any, risk: Risk) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_active_owner(user, risk) or can_manage_risks(user, risk.body):
+        return True
+    return risk.escalated_to_id is not None and can_manage_risks(user, risk.escalated_to)
+
+
+def can_review_risk(user: Any, risk: Risk) -> bool:
+    if not getattr(user, "is_authenticated", False) or not risk.is_open:
+        return False
+    return is_active_owner(user, risk) or perms.can_manage_body(user, risk.body)

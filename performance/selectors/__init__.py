@@ -5,3 +5,4 @@ Callers use ``from performance import selectors``."""
 from performance.selectors.dashboards import *  # noqa: F403
 from performance.selectors.reports import *  # noqa: F403
 from performance.selectors.returns import *  # noqa: F403
+from performance.selectors.risks import *  # noqa: F403

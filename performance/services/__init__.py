@@ -5,5 +5,6 @@ returns (chasing.py), and reports (reports/). Callers use ``from performance imp
 from performance.services.chasing import *  # noqa: F403
 from performance.services.reports import *  # noqa: F403
 from performance.services.returns import *  # noqa: F403
+from performance.services.risks import *  # noqa: F403
 from performance.services.setup import *  # noqa: F403
 from performance.services.transfer import *  # noqa: F403
