@@ -55,4 +55,18 @@ urlpatterns = [
     path(f"{T}publish/", views.report_publish, name="report_publish"),
     path(f"{P}publications/", views.publication_list, name="publication_list"),
     path(f"{P}publications/feed.atom", views.PublicationFeed(), name="publication_feed"),
+    # Risk registers: registers, heat maps, a risk's page and its steps (views/risks/).
+    path(f"{P}risks/", views.risk_list, name="risk_list"),
+    path(f"{P}risks/heat-map/", views.risk_heat_map, name="risk_heat_map"),
+    path(f"{P}risks/settings/", views.risk_settings, name="risk_settings"),
+    path(f"{B}risks/", views.body_risks, name="body_risks"),
+    path(f"{B}risks/new/", views.risk_create, name="risk_create"),
+    path(f"{B}risks/appetite/", views.risk_appetite, name="risk_appetite"),
+    path(f"{P}risks/<int:pk>/", views.risk_detail, name="risk"),
+    path(f"{P}risks/<int:pk>/edit/", views.risk_edit, name="risk_edit"),
+    path(f"{P}risks/<int:pk>/close/", views.risk_close, name="risk_close"),
+    path(f"{P}risks/<int:pk>/review/", views.risk_review, name="risk_review"),
+    path(f"{P}risks/<int:pk>/accept/", views.risk_accept, name="risk_accept"),
+    path(f"{P}risks/<int:pk>/controls/new/", views.risk_control_create, name="risk_control_create"),
+    path(f"{P}risks/controls/<int:pk>/edit/", views.risk_control_edit, name="risk_control_edit"),
 ]

@@ -6,5 +6,6 @@ Board's reports and the public's publications (reports/)."""
 from performance.views.dashboards import *  # noqa: F403
 from performance.views.reports import *  # noqa: F403
 from performance.views.returns import *  # noqa: F403
+from performance.views.risks import *  # noqa: F403
 from performance.views.setup import *  # noqa: F403
 from performance.views.transfer import *  # noqa: F403

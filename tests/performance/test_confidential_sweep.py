@@ -5,7 +5,9 @@ Three markers are planted in the `perf` world:
   for the group's insiders only (its members, chair, co-ordinators, the lead);
 - SUBMITTEDNOTE: the commentary of a published indicator's return that is submitted but not
   yet signed off, which the public never sees;
-- DRAFTNOTE: a lead's draft, which nobody but its writer sees.
+- DRAFTNOTE: a lead's draft, which nobody but its writer sees;
+- SECRETRISK: the title of a confidential Safer Group risk (and its control), for the group's
+  insiders only: never the public, another group's members, or the Board's people as such.
 Each matrix of the area's own tests says who gets which page; this sweep reads every page
 that answers 200 and checks the markers in what comes back.
 """
@@ -26,6 +28,7 @@ MARKERS = {
     b"SECRETKPI": SAFER_INSIDERS,
     b"SUBMITTEDNOTE": SAFER_INSIDERS,
     b"DRAFTNOTE": {"member"},
+    b"SECRETRISK": SAFER_INSIDERS,
 }
 
 
@@ -97,6 +100,58 @@ def plant_reports(world, perf, previous):
     return [exception, six_monthly, annual]
 
 
+def plant_risk(world):
+    """A confidential Safer Group risk owned by ``member``, with a control and a review."""
+    risk = services.risk_create(
+        actor=None,
+        body=world.group,
+        code="G-SECRET",
+        title="SECRETRISK informant exposed",
+        description="SECRETRISK cause and effect",
+        category=services.risk_categories(world.partnership)[0],
+        owner=world.member,
+        owner_organisation=world.council,
+        inherent_likelihood=4,
+        inherent_impact=5,
+        residual_likelihood=3,
+        residual_impact=4,
+        target_likelihood=2,
+        target_impact=2,
+        confidential=True,
+    )
+    control = services.control_add(
+        actor=None,
+        risk=risk,
+        description="SECRETRISK control",
+        owner=world.member,
+        due_on=world.start,
+    )
+    return risk, control
+
+
+def risk_pages(world):
+    p = world.partnership.slug
+    risk, control = plant_risk(world)
+    pages = [reverse("performance:risk_list", kwargs={"partnership": p})]
+    for basis in ("residual", "inherent", "target"):
+        address = reverse("performance:risk_heat_map", kwargs={"partnership": p})
+        pages += [address + f"?basis={basis}", address + f"?basis={basis}&body={world.group.slug}"]
+    for body in (world.group, world.board, world.other):
+        kwargs = {"partnership": p, "body": body.slug}
+        pages += [
+            reverse(f"performance:{name}", kwargs=kwargs)
+            for name in ("body_risks", "risk_create", "risk_appetite")
+        ]
+    pages.append(reverse("performance:risk_settings", kwargs={"partnership": p}))
+    for name in ("risk", "risk_edit", "risk_close", "risk_review", "risk_accept"):
+        pages.append(reverse(f"performance:{name}", kwargs={"partnership": p, "pk": risk.pk}))
+    pages += [
+        reverse("performance:risk_control_create", kwargs={"partnership": p, "pk": risk.pk}),
+        reverse("performance:risk_control_edit", kwargs={"partnership": p, "pk": control.pk}),
+    ]
+    return pages
+
+
 def every_page(world, perf, secret, previous):
     p = world.partnership.slug
     body = {"partnership": p, "body": world.group.slug}
@@ -147,7 +202,7 @@ def every_page(world, perf, secret, previous):
     for report in plant_reports(world, perf, previous):
         for name in ("report", "report_edit", "report_submit", "report_review"):
             pages.append(reverse(f"performance:{name}", kwargs={"partnership": p, "pk": report.pk}))
-    return pages
+    return pages + risk_pages(world)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -194,3 +249,17 @@ def test_the_insiders_do_see_what_the_sweep_looks_for(client, world, perf, plant
     for report in (exception, six_monthly):
         page = client.get(reverse("performance:report", kwargs={"partnership": p, "pk": report.pk}))
         assert b"SECRETKPI" in page.content, report.title
+
+
+def test_the_risks_insiders_do_see_the_confidential_risk(client, world, perf):
+    """SECRETRISK is on the risk's page and the group's register for an insider: the sweep
+    would catch it anywhere else."""
+    risk, _ = plant_risk(world)
+    client.force_login(world.group_coordinator)
+    p = world.partnership.slug
+    for address in (
+        reverse("performance:risk", kwargs={"partnership": p, "pk": risk.pk}),
+        reverse("performance:body_risks", kwargs={"partnership": p, "body": world.group.slug}),
+        reverse("performance:risk_list", kwargs={"partnership": p}),
+    ):
+        assert b"SECRETRISK" in client.get(address).content, address
