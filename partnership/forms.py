@@ -165,3 +165,9 @@ class CloseForm(BaseForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example: its task is complete, or it merged into another group.",
     )
+
+
+def posted(request):
+    """A form's data on a POST, even an empty one (an unticked box alone sends nothing, and
+    ``request.POST or None`` would leave the form unbound and silently unsubmitted)."""
+    return request.POST if request.method == "POST" else None

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from membership.models import Membership
@@ -24,7 +24,9 @@ from performance.models import (
     RiskSettings,
     RiskStatus,
 )
+from performance.selectors.risks import Band, band_of, risk_settings_of
 from performance.services.risks.escalation import risk_escalation_check
+from performance.services.setup import _save  # validated by the model, then saved
 
 __all__ = [
     "BAND_LABELS",
@@ -50,19 +52,6 @@ SCORE_FIELDS = (
     "target_likelihood",
     "target_impact",
 )
-
-
-def _save(obj: Any, *, actor: Any, reason: str = "", unique: dict[str, str] | None = None):
-    """Validate against the model's own rules and save; a clash the database catches (in a
-    race) is an error on the field it concerns."""
-    record_actor(obj, actor=actor, reason=reason)
-    try:
-        with transaction.atomic():
-            obj.full_clean(validate_unique=False, validate_constraints=False)
-            obj.save()
-    except IntegrityError as exc:
-        raise ValidationError(unique or {"__all__": "This would duplicate a record."}) from exc
-    return obj
 
 
 # --- categories ---------------------------------------------------------------------------------
@@ -94,27 +83,21 @@ def risk_category_add(*, actor: Any, partnership: Partnership, name: str) -> Ris
 
 # --- rating bands -------------------------------------------------------------------------------
 
-BAND_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "very_high": "Very high"}
+# The bands are decided once, in the selectors (``band_of``, ``risk_settings_of``): these
+# name them for callers of the services.
+BAND_LABELS = dict(Band.choices)
 
 
 def risk_bands(partnership: Partnership) -> RiskSettings:
     """The partnership's settings, or the defaults (unsaved) when it has set none. Load once
     and pass to ``risk_band`` for a page of many risks."""
-    found = RiskSettings.objects.filter(partnership=partnership).first()
-    return found or RiskSettings(partnership=partnership)
+    return risk_settings_of(partnership)
 
 
 def risk_band(partnership: Partnership, score: int, *, bands: RiskSettings | None = None) -> str:
     """The band a score (likelihood × impact) falls in: "low", "medium", "high" or
     "very_high" (``BAND_LABELS`` names them)."""
-    bands = bands or risk_bands(partnership)
-    if score >= bands.very_high_from:
-        return "very_high"
-    if score >= bands.high_from:
-        return "high"
-    if score >= bands.medium_from:
-        return "medium"
-    return "low"
+    return band_of(bands or risk_settings_of(partnership), score).value
 
 
 def risk_band_label(partnership: Partnership, score: int, **kwargs: Any) -> str:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from governance.models import Meeting, MeetingStatus
 from partnership import permissions as perms
+from partnership.forms import posted
 from partnership.models import Body
 from performance import permissions as pp
 from performance import services
@@ -94,7 +95,7 @@ def board_report_create(request: HttpRequest, partnership: str, kind: str) -> Ht
     perms.require(may_build_board_reports(request.user, p, board))
     today = timezone.localdate()
     extra = {} if build.form is NewsletterForm else {"today": today}
-    form = build.form(request.POST if request.method == "POST" else None, **extra)
+    form = build.form(posted(request), **extra)
     if request.method == "POST" and form.is_valid():
         started = timezone.now()
         try:
@@ -130,13 +131,7 @@ def _built(request: HttpRequest, report: Report, *, changed: bool) -> HttpRespon
         )
     if changed or not services.report_pdf_current(report):
         services.report_render_later(report, requested_by=request.user)
-    return redirect(_report_url(report))
-
-
-def _report_url(report: Report, name: str = "report") -> str:
-    return reverse(
-        f"performance:{name}", kwargs={"partnership": report.partnership.slug, "pk": report.pk}
-    )
+    return redirect(report.get_absolute_url())
 
 
 # --- adding a report to a meeting --------------------------------------------------------------
@@ -173,7 +168,7 @@ def report_add_to_meeting(request: HttpRequest, partnership: str, pk: int) -> Ht
         "partnership": report.partnership,
         "report": report,
         "board": board,
-        "report_url": _report_url(report),
+        "report_url": report.get_absolute_url(),
         "item": report.agenda_item,
         "schedule_url": reverse(
             "governance:meeting_create",
@@ -190,7 +185,7 @@ def report_add_to_meeting(request: HttpRequest, partnership: str, pk: int) -> Ht
     if report.kind == ReportKind.EXCEPTION:
         return _place_exception_report(request, report, context)
     meetings = _upcoming(board)
-    form = MeetingChoiceForm(request.POST if request.method == "POST" else None, meetings=meetings)
+    form = MeetingChoiceForm(posted(request), meetings=meetings)
     if request.method == "POST" and form.is_valid():
         meeting = form.cleaned_data["meeting"]
         try:
@@ -203,7 +198,7 @@ def report_add_to_meeting(request: HttpRequest, partnership: str, pk: int) -> Ht
                 f"Added to the agenda of the {meeting.name}, {long_date(meeting.held_on)}, "
                 "for information.",
             )
-            return redirect(_report_url(report))
+            return redirect(report.get_absolute_url())
     has_meetings = meetings.exists()
     return render(request, template, {**context, "form": form, "has_meetings": has_meetings})
 
@@ -230,7 +225,7 @@ def _place_exception_report(request: HttpRequest, report: Report, context: dict)
                 f"Added to the agenda of the {placed.name}, {long_date(placed.held_on)}, "
                 "for decision.",
             )
-            return redirect(_report_url(report))
+            return redirect(report.get_absolute_url())
         messages.error(request, f"The report could not be put on an agenda. {problem}")
         return redirect(request.path)
     return render(
@@ -254,14 +249,14 @@ def report_publish(request: HttpRequest, partnership: str, pk: int) -> HttpRespo
     perms.require(pp.can_manage_report(request.user, report))
     if report.is_published:
         messages.error(request, "This report is already published.")
-        return redirect(_report_url(report))
+        return redirect(report.get_absolute_url())
     if report.status != ReportStatus.APPROVED:
         messages.error(
             request,
             "Only an approved report can be published: the Partnership Board's chair approves "
             "it first.",
         )
-        return redirect(_report_url(report))
+        return redirect(report.get_absolute_url())
     error = ""
     if request.method == "POST":
         try:
@@ -273,14 +268,14 @@ def report_publish(request: HttpRequest, partnership: str, pk: int) -> HttpRespo
                 request,
                 f"{report.title} published. The public can read it on the publications page.",
             )
-            return redirect(_report_url(report))
+            return redirect(report.get_absolute_url())
     return render(
         request,
         "performance/reports/publish.html",
         {
             "partnership": report.partnership,
             "report": report,
-            "report_url": _report_url(report),
+            "report_url": report.get_absolute_url(),
             "error": error,
             "pdf_ready": services.report_pdf_current(report),
         },

@@ -142,12 +142,6 @@ def report_or_404(request: HttpRequest, partnership: str, pk: int) -> ReportPage
     return ReportPage(report=report, user=request.user)
 
 
-def _posted(request: HttpRequest):
-    """The form's data on a POST, even an empty one (an unticked box alone sends nothing, and
-    ``request.POST or None`` would leave the form unbound and silently unsubmitted)."""
-    return request.POST if request.method == "POST" else None
-
-
 def _url(report: Report, name: str) -> str:
     return reverse(
         f"performance:{name}", kwargs={"partnership": report.partnership.slug, "pk": report.pk}

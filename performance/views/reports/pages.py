@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from partnership import permissions as perms
+from partnership.forms import posted
 from partnership.history import history_entries
 from partnership.models import Body
 from partnership.periods import Quarter
@@ -30,7 +31,6 @@ from performance.views.reports.common import (
     PAGE_SIZE,
     _approved_message,
     _context,
-    _posted,
     _url,
     may_build_board_reports,
     partnership_board_or_none,
@@ -151,7 +151,7 @@ def report_edit(request: HttpRequest, partnership: str, pk: int) -> HttpResponse
     perms.require(page.can_edit)
     report = page.report
     form = NarrativeForm(
-        _posted(request),
+        posted(request),
         report=report,
         initial=NarrativeForm.initial_from(report),
     )

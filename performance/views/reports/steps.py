@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from membership.selectors import body_office_holders
 from partnership import permissions as perms
+from partnership.forms import posted
 from partnership.periods import quarters_ending
 from performance import selectors, services
 from performance.forms.reports import (
@@ -26,7 +27,6 @@ from performance.views.reports.common import (
     EDITABLE,
     _approved_message,
     _context,
-    _posted,
     report_or_404,
 )
 
@@ -47,7 +47,7 @@ def report_submit(request: HttpRequest, partnership: str, pk: int) -> HttpRespon
         messages.error(request, "This report is not a draft, so it cannot be submitted.")
         return redirect(page.url)
     form = SubmitForm(
-        _posted(request),
+        posted(request),
         initial={
             "chair_unavailable": report.chair_unavailable,
             "reason": report.chair_unavailable_reason,
@@ -86,7 +86,7 @@ def report_review(request: HttpRequest, partnership: str, pk: int) -> HttpRespon
     page = report_or_404(request, partnership, pk)
     perms.require(page.can_review)
     report = page.report
-    form = ReviewForm(_posted(request))
+    form = ReviewForm(posted(request))
     if request.method == "POST" and form.is_valid():
         outcome, comments = form.cleaned_data["outcome"], form.cleaned_data["comments"]
         try:
@@ -158,7 +158,7 @@ def exception_report_create(request: HttpRequest, partnership: str, body: str) -
     asked = request.GET.get("period", "")
     initial = asked if asked in {q.slug for q in quarters} else last.slug
     form = QuarterForm(
-        _posted(request),
+        posted(request),
         quarters=quarters,
         initial={"period": initial},
     )

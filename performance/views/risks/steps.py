@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from membership.models import Membership
 from membership.selectors import partnership_members
 from partnership import permissions as perms
+from partnership.forms import posted
 from partnership.history import history_entries, history_of
 from partnership.models import Body, Organisation, Partnership
 from partnership.periods import Quarter
@@ -60,11 +61,6 @@ __all__ = [
 
 TEMPLATES = "performance/risks/"
 LINKS = ("outcomes", "indicators", "actions")
-
-
-def _posted(request: HttpRequest):
-    """The form's data on a POST, even an empty one (an unticked box alone sends nothing)."""
-    return request.POST if request.method == "POST" else None
 
 
 def risk_url(risk: Risk) -> str:
@@ -123,7 +119,7 @@ def _visible_indicators(request: HttpRequest, p: Partnership):
 
 def _risk_form(request: HttpRequest, p: Partnership, risk: Risk | None = None) -> RiskForm:
     return RiskForm(
-        _posted(request),
+        posted(request),
         initial=RiskForm.initial_from(risk) if risk else None,
         categories=RiskCategory.objects.filter(pk__in=[c.pk for c in services.risk_categories(p)]),
         people=_people(p, *([risk.owner_id] if risk else [])),
@@ -232,7 +228,7 @@ def risk_close(request: HttpRequest, partnership: str, pk: int) -> HttpResponse:
     if (refused := _refuse_closed(request, page)) is not None:
         return refused
     risk = page.risk
-    form = CloseForm(_posted(request))
+    form = CloseForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.risk_close(actor=request.user, risk=risk, reason=form.cleaned_data["reason"])
@@ -268,7 +264,7 @@ def risk_review(request: HttpRequest, partnership: str, pk: int) -> HttpResponse
     risk = page.risk
     period = Quarter.of(timezone.localdate())
     form = ReviewForm(
-        _posted(request),
+        posted(request),
         initial={
             "residual_likelihood": risk.residual_likelihood,
             "residual_impact": risk.residual_impact,
@@ -338,7 +334,7 @@ def risk_control_create(request: HttpRequest, partnership: str, pk: int) -> Http
     if (refused := _refuse_closed(request, page)) is not None:
         return refused
     risk = page.risk
-    form = ControlForm(_posted(request), people=_people(risk.partnership))
+    form = ControlForm(posted(request), people=_people(risk.partnership))
     if request.method == "POST" and form.is_valid():
         try:
             services.control_add(actor=request.user, risk=risk, **form.cleaned_data)
@@ -367,7 +363,7 @@ def risk_control_edit(request: HttpRequest, partnership: str, pk: int) -> HttpRe
     risk = page.risk
     control = RiskControl.objects.select_related("owner").get(pk=pk)
     form = ControlForm(
-        _posted(request),
+        posted(request),
         initial=ControlForm.initial_from(control),
         people=_people(risk.partnership, control.owner_id),
     )
@@ -405,7 +401,7 @@ def risk_accept(request: HttpRequest, partnership: str, pk: int) -> HttpResponse
     page = risk_or_404(request, partnership, pk)
     perms.require(page.can_accept)
     risk = page.risk
-    form = AcceptForm(_posted(request))
+    form = AcceptForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             acceptance = services.risk_accept(actor=request.user, risk=risk, **form.cleaned_data)
@@ -448,7 +444,7 @@ def risk_appetite(request: HttpRequest, partnership: str, body: str) -> HttpResp
     initial = {"threshold": current.get(None)}
     for category in categories:
         initial[category_field_name(category)] = current.get(category.pk)
-    form = AppetiteForm(_posted(request), initial=initial, categories=categories)
+    form = AppetiteForm(posted(request), initial=initial, categories=categories)
     if request.method == "POST" and form.is_valid():
         try:
             # One transaction: the appetite is set whole, or not at all.
@@ -490,7 +486,7 @@ def risk_settings(request: HttpRequest, partnership: str) -> HttpResponse:
     p = perms.get_partnership_or_404(partnership)
     perms.require(perms.can_manage_partnership(request.user, p))
     bands = services.risk_bands(p)
-    form = SettingsForm(_posted(request), initial=SettingsForm.initial_from(bands))
+    form = SettingsForm(posted(request), initial=SettingsForm.initial_from(bands))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         name = data.pop("new_category").strip()
