@@ -9,8 +9,6 @@ that still holds a paper since made confidential.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections import defaultdict
 from datetime import date, time, timedelta
@@ -41,7 +39,7 @@ from governance.models import (
     ReviewOutcome,
 )
 from governance.services.minutes import approved_minutes
-from partnership.pdf import append_pdfs, pdf_readable, render_pdf
+from partnership.pdf import append_pdfs, facts_fingerprint, pdf_readable, render_pdf
 
 log = logging.getLogger(__name__)
 
@@ -289,14 +287,9 @@ def _facts(meeting: Meeting, kind: str, audience: str) -> dict:
     return _minutes_facts(meeting, audience)
 
 
-def _hash(facts: dict) -> str:
-    data = json.dumps(facts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(data.encode()).hexdigest()
-
-
 def fingerprint(*, meeting: Meeting, kind: str, audience: str) -> str:
     """A sha256 hex digest of everything that goes into the document for this audience."""
-    return _hash(_facts(meeting, kind, audience))
+    return facts_fingerprint(_facts(meeting, kind, audience))
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -404,7 +397,7 @@ def documents_render(*, meeting_id: int) -> list[str]:
     rendered = []
     for kind, audience in _documents_due(meeting):
         facts = _facts(meeting, kind, audience)
-        digest = _hash(facts)
+        digest = facts_fingerprint(facts)
         if Rendition.objects.filter(
             meeting=meeting, kind=kind, audience=audience, fingerprint=digest
         ).exists():

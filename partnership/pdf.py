@@ -8,12 +8,15 @@ document can neither leak a file from the server nor make the server call anyone
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import logging
 import mimetypes
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
@@ -101,6 +104,13 @@ class StaticFilesFetcher(URLFetcher):
         return URLFetcherResponse(
             url, body=path.read_bytes(), headers={"Content-Type": content_type}
         )
+
+
+def facts_fingerprint(facts: Any) -> str:
+    """A sha256 hex digest of a document's facts (plain JSON data), the same in any key order:
+    a stored PDF is stale exactly when the fingerprint of what it would show changes."""
+    data = json.dumps(facts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()
 
 
 def render_pdf(

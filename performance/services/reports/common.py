@@ -8,8 +8,6 @@ PDF) render nothing else.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -22,6 +20,7 @@ from django.utils import timezone
 
 from partnership.history import record_actor
 from partnership.models import Body
+from partnership.pdf import facts_fingerprint
 from partnership.periods import Quarter, quarters_ending
 from performance.models import (
     OPEN_REPORT,
@@ -42,12 +41,6 @@ __all__ = ["LAYOUT_VERSION", "save_version"]
 LAYOUT_VERSION = 1
 # Quarters shown in an indicator's trend in a report.
 TREND_QUARTERS = 8
-
-
-def fingerprint(data: Any) -> str:
-    """A sha256 hex digest of JSON data, the same for the same data in any key order."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def long_date(day: date | None) -> str:
@@ -196,7 +189,7 @@ def save_version(
     """
     lock_body(body)
     facts = {**facts, "layout": LAYOUT_VERSION}
-    digest = fingerprint(facts)
+    digest = facts_fingerprint(facts)
     versions = Report.objects.filter(
         body=body, kind=kind, year=year, quarter=quarter, issue=issue
     ).order_by("-version")

@@ -26,7 +26,7 @@ from django.utils.safestring import SafeString
 
 from governance.models import ReviewOutcome
 from partnership.notifications import notify_once
-from partnership.pdf import RefusedURL, render_pdf
+from partnership.pdf import RefusedURL, facts_fingerprint, render_pdf
 from partnership.periods import Quarter
 from performance.charts import Point, trend_chart
 from performance.models import RenderState, Report, ReportKind, ReportStatus
@@ -149,7 +149,7 @@ def _approval(report: Report) -> dict:
 
 def report_fingerprint(report: Report) -> str:
     """A sha256 hex digest of everything the report's PDF shows."""
-    return common.fingerprint(
+    return facts_fingerprint(
         {
             "facts": report.facts,
             "narrative": report.narrative,
