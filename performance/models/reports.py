@@ -27,6 +27,8 @@ class ReportKind(models.TextChoices):
     SIX_MONTHLY = "six_monthly", "Six-monthly performance report"
     ANNUAL = "annual", "Annual report"
     NEWSLETTER = "newsletter", "Newsletter"
+    # A body's risk register as it stands, for its members: never approved or published.
+    RISK_REGISTER = "risk_register", "Risk register"
 
 
 # Reports a body's chair approves before they go anywhere (the shape of minutes approval).
