@@ -92,4 +92,10 @@ app.conf.beat_schedule = {
         "task": "performance.tasks.render_stale_reports",
         "schedule": crontab(minute=50),
     },
+    # Risks: an acceptance above appetite that has lapsed escalates the risk again if it is
+    # still above appetite; escalated risks waiting for a meeting go on the next one.
+    "daily-check-risk-escalations": {
+        "task": "performance.tasks.check_risk_escalations",
+        "schedule": crontab(hour=7, minute=40),
+    },
 }

@@ -21,8 +21,9 @@ class PerformanceConfig(AppConfig):
         register_account_panel(returns_account_panel)
         register_account_panel(reports_account_panel)
 
-        # Governance may not know about reports: approved exception reports waiting for a
-        # board's meeting are placed from here when one is scheduled.
+        # Governance may not know about reports or risks: approved exception reports and
+        # escalated risks waiting for a board's meeting are placed from here when one is
+        # scheduled or cancelled.
         from governance.models import Meeting
 
         post_save.connect(
@@ -31,10 +32,11 @@ class PerformanceConfig(AppConfig):
 
 
 def meeting_scheduled(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    """A new meeting, or one cancelled: once it commits, put the reports waiting for its body
-    (or on the cancelled meeting's agenda) on its next meeting. Only the hook is here; the work
-    is ``reports_place_pending``. A failure never undoes the meeting: it is logged, and the
-    daily job places the reports."""
+    """A new meeting, or one cancelled: once it commits, put the reports and escalated risks
+    waiting for its body (or on the cancelled meeting's agenda) on its next meeting. Only the
+    hook is here; the work is ``reports_place_pending`` and ``risks_place_escalated``. A
+    failure never undoes the meeting, nor stops the other: it is logged, and the daily jobs
+    place what was missed."""
     from governance.models import MeetingStatus
 
     if raw or not (created or instance.status == MeetingStatus.CANCELLED):
@@ -44,10 +46,16 @@ def meeting_scheduled(sender, instance, created: bool, raw: bool = False, **kwar
     def place() -> None:
         from partnership.models import Body
         from performance.services.reports.placement import reports_place_pending
+        from performance.services.risks.escalation import risks_place_escalated
 
-        try:
-            reports_place_pending(body=Body.objects.get(pk=body_id))
-        except Exception:
-            log.exception("reports waiting for body %s not placed", body_id)
+        body = Body.objects.get(pk=body_id)
+        for what, step in (
+            ("reports", reports_place_pending),
+            ("escalated risks", risks_place_escalated),
+        ):
+            try:
+                step(body=body)
+            except Exception:
+                log.exception("%s waiting for body %s not placed", what, body_id)
 
     transaction.on_commit(place)

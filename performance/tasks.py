@@ -89,3 +89,16 @@ def render_stale_reports() -> int:
     from performance.services.reports.rendering import reports_render_stale
 
     return reports_render_stale()
+
+
+# --- risks ---------------------------------------------------------------------------------------
+
+
+@shared_task(**RETRY)
+def check_risk_escalations() -> dict[str, int]:
+    """Escalate anew the risks whose acceptance above appetite has lapsed, and put escalated
+    risks waiting for a meeting (none was scheduled, or theirs was cancelled) on their parent
+    body's next one. Idempotent: each risk's row is locked and it is placed once."""
+    from performance.services.risks.escalation import risks_check_escalation
+
+    return risks_check_escalation()

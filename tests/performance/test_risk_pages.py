@@ -20,6 +20,7 @@ from django.utils import timezone
 from partnership.periods import Quarter
 from performance.models import (
     Risk,
+    RiskAcceptance,
     RiskAppetite,
     RiskCategory,
     RiskControl,
@@ -527,3 +528,56 @@ def test_the_partnerships_coordinators_find_the_risk_settings(client, world, ris
     settings_url = url("risk_settings", world).encode()
     assert settings_url in get(client, world.coordinator, url("risk_list", world)).content
     assert settings_url not in get(client, world.group_coordinator, url("risk_list", world)).content
+
+
+def grow_risk(w, risk, start, stop):
+    """Controls ``start`` to ``stop`` (each changed once, so each has two history rows), a
+    review of the quarter and an acceptance for each, and a change to the risk itself: every
+    list the risk's page shows grows."""
+    from performance import services
+
+    today = timezone.localdate()
+    for i in range(start, stop):
+        control = services.control_add(
+            actor=w.group_coordinator,
+            risk=risk,
+            description=f"Control {i}: quarterly check with partners",
+            owner=w.member,
+            due_on=today + timedelta(days=i + 1),
+        )
+        services.control_update(actor=w.group_coordinator, control=control, status="in_progress")
+        RiskReview.objects.create(
+            risk=risk,
+            year=Quarter.of(today).year,
+            quarter=Quarter.of(today).number,
+            reviewer=w.group_coordinator,
+            unchanged=True,
+            residual_likelihood=risk.residual_likelihood,
+            residual_impact=risk.residual_impact,
+            reviewed_at=timezone.now(),
+        )
+        RiskAcceptance.objects.create(
+            risk=risk,
+            accepted_by=w.chair,
+            reason=f"Lapsed acceptance {i}",
+            expires_on=today - timedelta(days=i + 1),
+            accepted_at=timezone.now() - timedelta(days=400 - i),
+        )
+        risk.title = f"Risk retitled {i}"
+        risk.save()  # a history row, as any change makes
+
+
+def test_a_risks_page_asks_the_same_queries_for_2_and_20_controls_reviews_and_changes(
+    client, world, risks
+):
+    w = world
+    risk = risks["G-OPEN"]
+    address = risk_url(w, risk)
+    client.force_login(w.group_coordinator)
+    grow_risk(w, risk, 0, 2)
+    queries_for(client, address)  # the session and the like, loaded once
+    with_2 = queries_for(client, address)
+    grow_risk(w, risk, 2, 20)
+    response = client.get(address)
+    assert response.content.count(b"quarterly check with partners") >= 20
+    assert queries_for(client, address) == with_2

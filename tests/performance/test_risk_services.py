@@ -496,6 +496,72 @@ def test_with_no_meeting_the_risk_is_escalated_and_placed_later(
     assert escalation_items(world).count() == 1
 
 
+def test_a_meeting_scheduled_takes_the_risks_waiting_for_it(
+    world, risks, django_capture_on_commit_callbacks
+):
+    services.risk_appetite_set(actor=world.group_coordinator, body=world.group, threshold=10)
+    risk = make_risk(world, risks, residual_likelihood=4, residual_impact=4)
+    assert risk.escalation_item is None
+    # The hook in performance/apps.py, once the new meeting commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = board_meeting(world)
+    risk.refresh_from_db()
+    assert risk.escalation_item.meeting == meeting
+
+
+def test_a_cancelled_meeting_sends_its_risks_to_the_next(
+    world, risks, django_capture_on_commit_callbacks
+):
+    first = board_meeting(world, days=7)
+    second = board_meeting(world, days=35)
+    services.risk_appetite_set(actor=world.group_coordinator, body=world.group, threshold=10)
+    risk = make_risk(world, risks, residual_likelihood=4, residual_impact=4)
+    assert risk.escalation_item.meeting == first
+    with django_capture_on_commit_callbacks(execute=True):
+        gs.meeting_cancel(actor=world.coordinator, meeting=first, reason="Not quorate")
+    risk.refresh_from_db()
+    assert risk.escalation_item.meeting == second
+    # The cancelled meeting keeps its item, as the record of what was to be discussed.
+    assert escalation_items(world).filter(meeting=first).count() == 1
+    assert services.risks_place_escalated(body=world.board) == 0
+
+
+def test_the_daily_job_places_waiting_risks_and_escalates_lapsed_acceptances(world, risks):
+    board_meeting(world)
+    services.risk_appetite_set(actor=world.group_coordinator, body=world.group, threshold=10)
+    accepted = make_risk(world, risks, residual_likelihood=4, residual_impact=4)
+    until = timezone.localdate() + timedelta(days=30)
+    services.risk_accept(actor=world.chair, risk=accepted, reason="Tolerable", expires_on=until)
+    # A second risk escalated while no meeting could take it (its item was removed).
+    waiting = make_risk(world, risks, code="SG-R2", residual_likelihood=5, residual_impact=4)
+    Risk.objects.filter(pk=waiting.pk).update(escalation_item=None)
+    # The acceptance still stands on its expiry date.
+    assert services.risks_check_escalation(today=until) == {"checked": 0, "placed": 1}
+    accepted.refresh_from_db()
+    waiting.refresh_from_db()
+    assert accepted.escalated_to is None and waiting.escalation_item is not None
+    assert services.risks_check_escalation(today=until + timedelta(days=1)) == {
+        "checked": 1,
+        "placed": 0,
+    }
+    accepted.refresh_from_db()
+    assert accepted.escalated_to == world.board and accepted.escalation_item is not None
+    # Done: nothing more to check or place, however often it runs.
+    assert services.risks_check_escalation(today=until + timedelta(days=2)) == {
+        "checked": 0,
+        "placed": 0,
+    }
+
+
+def test_the_daily_risk_job_is_on_the_beat_schedule():
+    from partnership.celery import app
+
+    app.loader.import_default_modules()
+    entry = app.conf.beat_schedule["daily-check-risk-escalations"]
+    assert entry["task"] == "performance.tasks.check_risk_escalations"
+    assert entry["task"] in app.tasks
+
+
 # --- acceptance ---------------------------------------------------------------------------------
 
 

@@ -3,9 +3,12 @@ category if it wants); a risk above it goes to the body its owning body reports 
 on that body's register (``escalated_to``, the risk itself, not a copy) and on its next
 meeting's agenda as an item for decision, once however often it is checked (the risk's row is
 locked). With no meeting scheduled, it is escalated on the register anyway and the parent's
-co-ordinators are told; ``risks_place_escalated`` puts it on the agenda later. Falling back
+co-ordinators are told; ``risks_place_escalated`` puts it on the agenda when a meeting is
+scheduled (the hook in performance/apps.py) and the daily job (``risks_check_escalation``) when
+one is found, or when its meeting was cancelled. Falling back
 within appetite (or closing) de-escalates it. The parent's chair (or deputy) may accept it
-above appetite until a date; while that stands it is not escalated again."""
+above appetite until a date; while that stands it is not escalated again, and the daily job
+escalates it anew once the acceptance lapses if it is still above appetite."""
 
 from __future__ import annotations
 
@@ -15,16 +18,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from governance import services as gs
-from governance.models import AgendaItem, Purpose
+from governance.models import AgendaItem, MeetingStatus, Purpose
 from membership.selectors import body_coordinators, body_office_holders
 from partnership.history import record_actor
 from partnership.models import Body
 from partnership.notifications import notify_after_commit
-from performance.models import Risk, RiskAcceptance, RiskAppetite, RiskCategory
+from performance.models import Risk, RiskAcceptance, RiskAppetite, RiskCategory, RiskStatus
 from performance.services.reports.placement import report_next_meeting
 
 __all__ = [
@@ -34,6 +37,7 @@ __all__ = [
     "risk_accept",
     "risk_appetite_set",
     "risk_escalation_check",
+    "risks_check_escalation",
     "risks_place_escalated",
 ]
 
@@ -248,20 +252,70 @@ def risk_escalation_check(*, risk: Risk, actor: Any = None, today: date | None =
 
 def risks_place_escalated(*, body: Body) -> int:
     """Put the risks escalated to the body, and waiting for a meeting, on its next meeting:
-    when one is created, and daily. Each in its own transaction; returns how many were put."""
+    when one is created or cancelled, and daily. A risk whose meeting was cancelled waits again
+    (the cancelled meeting keeps its item, as the record of what was to be discussed). Each in
+    its own transaction; returns how many were put."""
     placed = 0
-    waiting = Risk.objects.filter(
-        escalated_to=body, status="open", escalation_item__isnull=True
-    ).values_list("pk", flat=True)
+    waiting = (
+        Risk.objects.filter(escalated_to=body, status=RiskStatus.OPEN)
+        .filter(
+            Q(escalation_item__isnull=True)
+            | Q(escalation_item__meeting__status=MeetingStatus.CANCELLED)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     for pk in list(waiting):
         try:
             with transaction.atomic():
                 risk = _lock(Risk(pk=pk))
-                if risk.escalated_to_id == body.pk and risk.escalation_item_id is None:
+                if risk.escalated_to_id != body.pk or not risk.is_open:
+                    continue
+                if risk.escalation_item_id is not None and _on_cancelled_meeting(risk):
+                    risk.escalation_item = None
+                    record_actor(risk, actor=None, reason="Its meeting was cancelled")
+                    risk.save(update_fields=["escalation_item"])
+                if risk.escalation_item_id is None:
                     placed += _put_on_agenda(risk, actor=None) is not None
         except ValidationError:
             log.exception("risk %s not put on the %s's agenda", pk, body)
     return placed
+
+
+def _on_cancelled_meeting(risk: Risk) -> bool:
+    return AgendaItem.objects.filter(
+        pk=risk.escalation_item_id, meeting__status=MeetingStatus.CANCELLED
+    ).exists()
+
+
+def risks_check_escalation(*, today: date | None = None) -> dict[str, int]:
+    """The daily job's part for risks: risks whose acceptance has lapsed are checked again
+    (escalated anew if still above appetite), and risks escalated to a body and waiting for a
+    meeting (none was scheduled, or theirs was cancelled) are put on its next one. Returns how
+    many risks were checked and how many placed."""
+    today = today or timezone.localdate()
+    in_force = RiskAcceptance.objects.filter(risk=OuterRef("pk"), expires_on__gte=today)
+    lapsed = (
+        Risk.objects.filter(status=RiskStatus.OPEN, escalated_to__isnull=True)
+        .filter(acceptances__expires_on__lt=today)
+        .exclude(Exists(in_force))
+        .distinct()
+        .order_by("pk")
+    )
+    checked = 0
+    for risk in lapsed:
+        risk_escalation_check(risk=risk, today=today)
+        checked += 1
+    waiting = (
+        Risk.objects.filter(status=RiskStatus.OPEN, escalated_to__isnull=False)
+        .filter(
+            Q(escalation_item__isnull=True)
+            | Q(escalation_item__meeting__status=MeetingStatus.CANCELLED)
+        )
+        .values("escalated_to")
+    )
+    placed = sum(risks_place_escalated(body=body) for body in Body.objects.filter(pk__in=waiting))
+    return {"checked": checked, "placed": placed}
 
 
 # --- acceptance ---------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from membership.models import Membership
@@ -23,7 +22,6 @@ from partnership import permissions as perms
 from partnership.forms import posted
 from partnership.history import history_entries, history_of
 from partnership.models import Body, Organisation, Partnership
-from partnership.periods import Quarter
 from performance import permissions, services
 from performance.forms.risks import (
     AcceptForm,
@@ -45,6 +43,7 @@ from performance.models import (
     RiskControl,
 )
 from performance.selectors import viewer_for
+from performance.selectors.returns import open_quarter
 from performance.views.risks.common import RiskPage, risk_or_404
 
 __all__ = [
@@ -257,12 +256,14 @@ def risk_close(request: HttpRequest, partnership: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def risk_review(request: HttpRequest, partnership: str, pk: int) -> HttpResponse:
-    """The owner's (or a co-ordinator's) review for this quarter: unchanged, or re-scored
-    with what changed."""
+    """The owner's (or a co-ordinator's) quarterly review: unchanged, or re-scored with what
+    changed. It is the review of the quarter being collected (the last to end), due by the
+    owning body's returns deadline for it and chased with the returns (services/chasing): a
+    review says how the risk stands now, so a quarter missed is not made up later."""
     page = risk_or_404(request, partnership, pk)
     perms.require(page.can_review)
     risk = page.risk
-    period = Quarter.of(timezone.localdate())
+    period = open_quarter()
     form = ReviewForm(
         posted(request),
         initial={
