@@ -13,13 +13,16 @@ class PerformanceConfig(AppConfig):
 
     def ready(self) -> None:
         # The account page belongs to membership, which may not import performance: the
-        # "Your returns" and "Reports awaiting your approval" panels are added to it here.
+        # "Your returns", "Reports awaiting your approval" and "Risks to review" panels are
+        # added to it here.
         from partnership.panels import register_account_panel
         from performance.views.reports.panel import reports_account_panel
         from performance.views.return_lists import returns_account_panel
+        from performance.views.risks.panel import risks_account_panel
 
         register_account_panel(returns_account_panel)
         register_account_panel(reports_account_panel)
+        register_account_panel(risks_account_panel)
 
         # Governance may not know about reports or risks: approved exception reports and
         # escalated risks waiting for a board's meeting are placed from here when one is

@@ -581,3 +581,34 @@ def test_a_risks_page_asks_the_same_queries_for_2_and_20_controls_reviews_and_ch
     response = client.get(address)
     assert response.content.count(b"quarterly check with partners") >= 20
     assert queries_for(client, address) == with_2
+
+
+def test_the_account_page_lists_the_risks_its_owner_has_to_review(client, world, risks):
+    from performance.selectors.returns import open_quarter
+
+    w = world
+    period = open_quarter()
+    # Created before the quarter being collected ended: each owes its review for it.
+    Risk.objects.filter(pk__in=[r.pk for r in risks.values()]).update(
+        created_at=timezone.make_aware(datetime.combine(period.starts_on, time(9)))
+    )
+    RiskReview.objects.create(
+        risk=risks["G-CONF"],
+        year=period.year,
+        quarter=period.number,
+        reviewer=w.risk_owner,
+        unchanged=True,
+        residual_likelihood=3,
+        residual_impact=3,
+        reviewed_at=timezone.now(),
+    )
+    Risk.objects.filter(pk=risks["G-ESC"].pk).update(
+        status=RiskStatus.CLOSED, closed_on=timezone.localdate()
+    )
+    page = get(client, w.risk_owner, reverse("account:home")).content.decode()
+    assert "Risks to review" in page
+    assert url("risk_review", w, pk=risks["G-OPEN"].pk) in page
+    # Reviewed for the quarter, or closed: nothing to do.
+    assert url("risk_review", w, pk=risks["G-CONF"].pk) not in page
+    assert url("risk_review", w, pk=risks["G-ESC"].pk) not in page
+    assert "Risks to review" not in get(client, w.member, reverse("account:home")).content.decode()
