@@ -66,9 +66,10 @@ app.conf.beat_schedule = {
         "task": "governance.tasks.chase_register_confirmations",
         "schedule": crontab(hour=8, minute=30),
     },
-    # Performance returns: writers reminded 7 days before the deadline and on the day, the
-    # body's co-ordinators told at 7 days late and its chair at 14, in one digest a person a
-    # day; then any return notice whose e-mail failed. Each step is told once per person.
+    # Performance returns and risk reviews: writers and risk owners reminded 7 days before the
+    # deadline and on the day, the body's co-ordinators told at 7 days late and its chair at
+    # 14, with overdue risk controls told to their owners, in one digest a person a day; then
+    # any return notice whose e-mail failed. Each step is told once per person.
     "daily-chase-late-returns": {
         "task": "performance.tasks.chase_returns",
         "schedule": crontab(hour=8, minute=0),

@@ -1,6 +1,7 @@
 """Writes: setting up outcomes, plans, indicators, targets and deadlines (setup.py), returns and
-their sign-off (returns.py), importing and exporting indicators (transfer.py) and chasing
-returns (chasing.py), and reports (reports/). Callers use ``from performance import services``."""
+their sign-off (returns.py), importing and exporting indicators (transfer/), the daily digest
+chasing returns, risk reviews and overdue controls (chasing/), reports (reports/) and risk
+registers (risks/). Callers use ``from performance import services``."""
 
 from performance.services.chasing import *  # noqa: F403
 from performance.services.reports import *  # noqa: F403

@@ -24,10 +24,10 @@ from performance.models import ChaseStep, Indicator, ReturnChase
 from performance.selectors.returns import deadline_for
 from tests.factories import UserFactory
 
-DUE_IN_7 = "Due in 7 days"
-DUE_TODAY = "Due today"
-LATE_7 = "7 days late (as co-ordinator)"
-LATE_14 = "14 days late (as chair)"
+DUE_IN_7 = "Returns due in 7 days"
+DUE_TODAY = "Returns due today"
+LATE_7 = "Returns 7 days late (as co-ordinator)"
+LATE_14 = "Returns 14 days late (as chair)"
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def chase(day) -> int:
 
 def digests() -> list:
     # Only the chaser's: in a committed test a return's sign-off sends its own notice.
-    return [m for m in mail.outbox if m.subject.startswith("Performance returns:")]
+    return [m for m in mail.outbox if m.subject.startswith("Performance and risk:")]
 
 
 def mails_to(person) -> list:

@@ -27,6 +27,7 @@ from performance.models import (
     RiskReview,
     RiskStatus,
 )
+from performance.selectors.returns import deadline_for, open_quarter
 from tests.factories import UserFactory
 
 # --- fixtures (copied from test_risk_selectors.py, not imported: each file stands alone) -------
@@ -170,7 +171,10 @@ def test_the_group_register_lists_its_risks_for_its_coordinator(client, world, r
     assert "Very high" in html  # 16: the band in words
     assert "Risk Owner" in html and "Partnership" in html
     assert "Add a risk" in html and "Risk appetite" in html
-    assert Quarter.of(timezone.localdate()).ends_on.strftime("%-d %B %Y") in html
+    # Made since the quarter being collected ended: first reviewed for the next one, by the
+    # group's returns deadline for it.
+    following = open_quarter().next()
+    assert deadline_for(body=world.group, period=following).strftime("%-d %B %Y") in html
 
 
 def test_the_board_register_shows_the_escalated_risk_marked_as_such(client, world, risks):
@@ -584,8 +588,6 @@ def test_a_risks_page_asks_the_same_queries_for_2_and_20_controls_reviews_and_ch
 
 
 def test_the_account_page_lists_the_risks_its_owner_has_to_review(client, world, risks):
-    from performance.selectors.returns import open_quarter
-
     w = world
     period = open_quarter()
     # Created before the quarter being collected ended: each owes its review for it.
@@ -612,3 +614,36 @@ def test_the_account_page_lists_the_risks_its_owner_has_to_review(client, world,
     assert url("risk_review", w, pk=risks["G-CONF"].pk) not in page
     assert url("risk_review", w, pk=risks["G-ESC"].pk) not in page
     assert "Risks to review" not in get(client, w.member, reverse("account:home")).content.decode()
+
+
+def test_the_register_says_when_each_review_is_due(client, world, risks):
+    """By the body's returns deadline for the quarter being collected; once reviewed for it,
+    or for a risk made since it ended, by the next quarter's."""
+    from performance import services
+
+    w = world
+    period = open_quarter()
+    due = period.ends_on + timedelta(days=20)
+    services.deadline_set(actor=None, body=w.group, period=period, due_on=due)
+    next_due = deadline_for(body=w.group, period=period.next())
+    Risk.objects.filter(pk__in=[risks["G-OPEN"].pk, risks["G-CONF"].pk]).update(
+        created_at=timezone.make_aware(datetime.combine(period.starts_on, time(9)))
+    )
+    RiskReview.objects.create(
+        risk=risks["G-CONF"],
+        year=period.year,
+        quarter=period.number,
+        reviewer=w.group_coordinator,
+        unchanged=True,
+        residual_likelihood=3,
+        residual_impact=3,
+        reviewed_at=timezone.now(),
+    )
+    page = get(client, w.group_coordinator, body_url(w, w.group)).content.decode()
+
+    def row(code):
+        start = page.index(f">{code}<") if f">{code}<" in page else page.index(code)
+        return page[start : page.index("</tr>", start)]
+
+    assert f"{due:%-d %B %Y}" in row("G-OPEN")
+    assert f"{next_due:%-d %B %Y}" in row("G-CONF")

@@ -31,6 +31,7 @@ from performance.models import (
 )
 from performance.models.risks import IMPACT_LEVELS, LIKELIHOOD_LEVELS
 from performance.selectors import BASES, Band, band_of, risk_settings_of
+from performance.selectors.returns import deadlines_for, open_quarter
 from performance.services.risks import acceptance_in_force, appetite_for
 from performance.views.risks.common import PAGE_SIZE, partnership_insider_or_404, risk_or_404
 
@@ -55,23 +56,32 @@ def _paged(request: HttpRequest, rows: QuerySet) -> dict[str, Any]:
 
 
 def _with_review_due(risks: QuerySet[Risk], today: date) -> tuple[QuerySet[Risk], Quarter]:
-    """Each quarter's review is due by the quarter's end: a risk reviewed this quarter is next
-    due at the end of the next. One subquery, so no query per row."""
-    quarter = Quarter.of(today)
-    reviewed = RiskReview.objects.filter(
-        risk=OuterRef("pk"), year=quarter.year, quarter=quarter.number
+    """Each quarter's review is of the quarter being collected (the last to end), due by the
+    owning body's returns deadline for it, as the digest chases it: a risk reviewed for it (or
+    made since it ended) is next due by the following quarter's deadline. One subquery, so no
+    query per row."""
+    quarter = open_quarter(today=today)
+    reviewed = RiskReview.objects.filter(risk=OuterRef("pk")).filter(
+        Q(year__gt=quarter.year) | Q(year=quarter.year, quarter__gte=quarter.number)
     )
     return risks.annotate(reviewed_this_quarter=Exists(reviewed)), quarter
 
 
 def _set_review_due(rows, quarter: Quarter) -> None:
+    """The date each row's next review is due by: the deadlines of the shown rows' bodies,
+    read in one query."""
+    rows = list(rows)
+    following = quarter.next()
+    deadlines = deadlines_for(body_ids={r.body_id for r in rows}, periods=[quarter, following])
     for risk in rows:
         if not risk.is_open:
             risk.review_due = None
-        elif risk.reviewed_this_quarter:
-            risk.review_due = quarter.next().ends_on
+        elif risk.reviewed_this_quarter or timezone.localtime(risk.created_at).date() > (
+            quarter.ends_on
+        ):
+            risk.review_due = deadlines[(risk.body_id, following)]
         else:
-            risk.review_due = quarter.ends_on
+            risk.review_due = deadlines[(risk.body_id, quarter)]
 
 
 # --- a body's register --------------------------------------------------------------------------
