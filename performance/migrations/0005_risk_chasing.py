@@ -6,49 +6,125 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('performance', '0004_risks'),
+        ("performance", "0004_risks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalreport',
-            name='kind',
-            field=models.CharField(choices=[('exception', 'Exception report'), ('six_monthly', 'Six-monthly performance report'), ('annual', 'Annual report'), ('newsletter', 'Newsletter'), ('risk_register', 'Risk register')], max_length=20),
+            model_name="historicalreport",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("exception", "Exception report"),
+                    ("six_monthly", "Six-monthly performance report"),
+                    ("annual", "Annual report"),
+                    ("newsletter", "Newsletter"),
+                    ("risk_register", "Risk register"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='report',
-            name='kind',
-            field=models.CharField(choices=[('exception', 'Exception report'), ('six_monthly', 'Six-monthly performance report'), ('annual', 'Annual report'), ('newsletter', 'Newsletter'), ('risk_register', 'Risk register')], max_length=20),
+            model_name="report",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("exception", "Exception report"),
+                    ("six_monthly", "Six-monthly performance report"),
+                    ("annual", "Annual report"),
+                    ("newsletter", "Newsletter"),
+                    ("risk_register", "Risk register"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='RiskControlChase',
+            name="RiskControlChase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_on', models.DateField()),
-                ('sent_on', models.DateField()),
-                ('control', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='performance.riskcontrol')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("due_on", models.DateField()),
+                ("sent_on", models.DateField()),
+                (
+                    "control",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="performance.riskcontrol",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('control', 'due_on', 'recipient'), name='one_control_chase_per_due_date_and_person')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("control", "due_on", "recipient"),
+                        name="one_control_chase_per_due_date_and_person",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RiskReviewChase',
+            name="RiskReviewChase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('quarter', models.PositiveSmallIntegerField()),
-                ('step', models.CharField(choices=[('before', 'Due in 7 days'), ('due', 'Due today'), ('late_7', '7 days late'), ('late_14', '14 days late')], max_length=20)),
-                ('sent_on', models.DateField()),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('risk', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='performance.risk')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("quarter", models.PositiveSmallIntegerField()),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("before", "Due in 7 days"),
+                            ("due", "Due today"),
+                            ("late_7", "7 days late"),
+                            ("late_14", "14 days late"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("sent_on", models.DateField()),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "risk",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="performance.risk",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('risk', 'year', 'quarter', 'step', 'recipient'), name='one_review_chase_per_step_and_person')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("risk", "year", "quarter", "step", "recipient"),
+                        name="one_review_chase_per_step_and_person",
+                    )
+                ],
             },
         ),
     ]
