@@ -43,6 +43,7 @@ demo: migrate
 	$(DEMO_MAIL) $(PY) manage.py load_demo
 	$(DEMO_MAIL) $(PY) manage.py load_demo_meetings
 	$(DEMO_MAIL) $(PY) manage.py load_demo_performance
+	$(DEMO_MAIL) $(PY) manage.py load_demo_risks
 	$(DEMO_MAIL) $(PY) manage.py load_demo_reports
 
 # Web on http://127.0.0.1:8000/, with a Celery worker and beat beside it on the embedded

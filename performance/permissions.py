@@ -14,9 +14,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from partnership import permissions as perms
 from partnership.models import Body
-from performance.models import PUBLISHED_KINDS, Indicator, Report, ReportStatus, Return, Risk
+from performance.models import (
+    PUBLISHED_KINDS,
+    Indicator,
+    Report,
+    ReportKind,
+    ReportStatus,
+    Return,
+    Risk,
+)
 
 
 def can_manage_performance(user: Any, body: Body) -> bool:
@@ -108,7 +118,8 @@ def can_edit_report(user: Any, report: Report) -> bool:
         return False
     from governance.services import approval
 
-    if report.status not in approval.EDITABLE:
+    if report.status not in approval.EDITABLE or report.kind == ReportKind.RISK_REGISTER:
+        # A risk register is the register as it stood: there is nothing to write on it.
         return False
     return can_manage_report(user, report) or can_approve_report(user, report)
 
@@ -134,9 +145,10 @@ def can_see_report(user: Any, report: Report) -> bool:
 #
 # - A body's register is kept by its members, chair and co-ordinators (and the partnership's).
 # - A risk is read by them, by its owner (while they sit on a body of the partnership), and,
-#   while it is escalated, by the members, chair and
-#   co-ordinators of the body it is escalated to (who decide on it). Never by the public: a
-#   published summary counts risks, it shows none.
+#   while it is escalated, by the members, chair and co-ordinators of the body it is escalated
+#   to (who decide on it), and, while an acceptance above appetite stands, of the body that
+#   accepted it; and by the owners of its controls while they sit on a body of the
+#   partnership. Never by the public: a published summary counts risks, it shows none.
 # - The risk owner reviews it each quarter, or the owning body's co-ordinators do.
 
 
@@ -172,7 +184,21 @@ def can_see_risk(user: Any, risk: Risk) -> bool:
         return False
     if is_active_owner(user, risk) or can_manage_risks(user, risk.body):
         return True
-    return risk.escalated_to_id is not None and can_manage_risks(user, risk.escalated_to)
+    if risk.escalated_to_id is not None and can_manage_risks(user, risk.escalated_to):
+        return True
+    # The owner of one of its controls, while they sit on a body of the partnership: they
+    # must know what they act on.
+    if risk.controls.filter(owner_id=user.pk).exists() and sits_in_partnership(
+        user, risk.partnership_id
+    ):
+        return True
+    # Accepted above appetite by the body its body reports to, while the acceptance stands.
+    parent = risk.body.parent
+    return (
+        parent is not None
+        and risk.acceptances.filter(expires_on__gte=timezone.localdate(), body=parent).exists()
+        and can_manage_risks(user, parent)
+    )
 
 
 def can_review_risk(user: Any, risk: Risk) -> bool:

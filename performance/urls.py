@@ -69,4 +69,10 @@ urlpatterns = [
     path(f"{P}risks/<int:pk>/accept/", views.risk_accept, name="risk_accept"),
     path(f"{P}risks/<int:pk>/controls/new/", views.risk_control_create, name="risk_control_create"),
     path(f"{P}risks/controls/<int:pk>/edit/", views.risk_control_edit, name="risk_control_edit"),
+    # A register's exports and import (CSV, XLSX) and its PDF (views/risks/transfer.py); the
+    # public's summary of the registers, when the partnership publishes one (views/risks/public.py).
+    path(f"{P}risks/export/", views.risk_export, name="risk_export"),
+    path(f"{P}risks/import/", views.risk_import, name="risk_import"),
+    path(f"{B}risks/pdf/", views.risk_register_pdf, name="risk_register_pdf"),
+    path(f"{P}risks/summary/", views.risk_summary, name="risk_summary"),
 ]

@@ -197,6 +197,8 @@ def test_every_url_is_in_the_matrix(world):
     from tests.performance.test_dashboards import DASHBOARD_URLS
     from tests.performance.test_report_views import REPORT_URLS
     from tests.performance.test_return_views import RETURN_URLS
+    from tests.performance.test_risk_summary import RISK_SUMMARY_URLS
+    from tests.performance.test_risk_transfer import RISK_TRANSFER_URLS
     from tests.performance.test_risk_urls import RISK_URLS
     from tests.performance.test_setup_views import SETUP_URLS
     from tests.performance.test_transfer import TRANSFER_URLS
@@ -212,6 +214,8 @@ def test_every_url_is_in_the_matrix(world):
         | SETUP_URLS
         | TRANSFER_URLS
         | RISK_URLS
+        | RISK_TRANSFER_URLS
+        | RISK_SUMMARY_URLS
         | {
             "membership:appointment_end",  # POST only: test_post_to_appointment_end_as
             "logout",  # POST only: the browser journey signs out

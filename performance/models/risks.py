@@ -325,9 +325,15 @@ class RiskReview(models.Model):
 
 class RiskAcceptance(models.Model):
     """The parent body's chair accepting a risk above appetite: with a reason, until a date.
-    While in force the risk is not escalated further."""
+    While in force the risk is not escalated again, and stays on the accepting body's register
+    marked as accepted."""
 
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="acceptances")
+    # The body whose chair accepted it (the one it was escalated to): while the acceptance
+    # stands, the risk stays on that body's register, and its people still read it.
+    body = models.ForeignKey(
+        Body, on_delete=models.PROTECT, null=True, blank=True, related_name="accepted_risks"
+    )
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

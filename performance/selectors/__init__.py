@@ -5,4 +5,5 @@ Callers use ``from performance import selectors``."""
 from performance.selectors.dashboards import *  # noqa: F403
 from performance.selectors.reports import *  # noqa: F403
 from performance.selectors.returns import *  # noqa: F403
+from performance.selectors.risk_summary import *  # noqa: F403
 from performance.selectors.risks import *  # noqa: F403

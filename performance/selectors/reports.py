@@ -88,11 +88,11 @@ def reports_for(
     user: Any, partnership: Partnership, *, kind: str | None = None
 ) -> QuerySet[Report]:
     """The reports of ``partnership`` this user may see, the latest version each that they may
-    see, newest period first."""
+    see, newest period first. A body's risk register (a snapshot for its PDF, reached from the
+    register) is listed only when asked for by its kind."""
     visible = _visible_q(user, partnership)
     qs = Report.objects.filter(visible, partnership=partnership)
-    if kind:
-        qs = qs.filter(kind=kind)
+    qs = qs.filter(kind=kind) if kind else qs.exclude(kind=ReportKind.RISK_REGISTER)
     return _latest(qs, visible).select_related("body__parent", "partnership")
 
 

@@ -1,12 +1,15 @@
-"""Reads about risks: who sees which (asked in the database), a body's register (its own risks
-and those escalated to it), the heat map and the public's summary.
+"""Reads about risks: who sees which (asked in the database), a body's register (its own risks,
+those escalated to it and those it accepted above appetite) and the heat map. The summary of
+the registers (counts, for the public and the board's reports) is in risk_summary.py.
 
 Who sees a risk (the same rule as ``performance.permissions.can_see_risk``, asked in the
 database): the owning body's members, chair and co-ordinators (co-ordinators of a body above it
-too), its owner, and, while it is escalated, the members, chair and co-ordinators of the body it
-is escalated to. Nobody else: not members of other bodies, never the public. The public sees at
-most the counts of ``public_risk_summary``, and only where the partnership publishes them;
-confidential risks are never counted there.
+too), its owner and the owners of its controls (while they sit on a body of the partnership),
+and, while it is escalated, the members, chair and co-ordinators of the body it
+is escalated to (and of the body that accepted it above appetite, while that stands). Nobody
+else: not members of other bodies, never the public. The public sees at
+most the counts of ``public_risk_summary`` (risk_summary.py), and only where the partnership
+publishes them; confidential risks are never counted there.
 
 Every function here asks a fixed number of queries however many risks there are.
 """
@@ -22,7 +25,7 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
-    Count,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -57,11 +60,10 @@ __all__ = [
     "HeatMap",
     "HeatRow",
     "RiskPoint",
-    "RiskSummary",
     "band_of",
     "body_register",
     "heat_map",
-    "public_risk_summary",
+    "register_q",
     "risk_settings_of",
     "risks_visible_to",
 ]
@@ -123,10 +125,33 @@ def _visible_q(user: Any, partnership: Partnership) -> Q:
         if perms.can_view_private_body(user, b) or perms.can_chair_body(user, b)
     ]
     visible = Q(body_id__in=insider) | Q(escalated_to_id__in=insider)
+    if insider:
+        # Accepted above appetite by one of their bodies, while the acceptance stands.
+        visible |= Q(Exists(_accepted_by(insider)))
     if sits_in_partnership(user, partnership.pk):
-        # Its owner, while they sit on a body of the partnership (rights follow memberships).
-        visible |= Q(owner_id=user.pk)
+        # Its owner, and the owners of its controls (who must know what they act on), while
+        # they sit on a body of the partnership (rights follow memberships).
+        owns_control = RiskControl.objects.filter(risk=OuterRef("pk"), owner_id=user.pk)
+        visible |= Q(owner_id=user.pk) | Q(Exists(owns_control))
     return visible
+
+
+def _accepted_by(bodies, *, today: date | None = None) -> QuerySet[RiskAcceptance]:
+    """Acceptances in force today, made by one of ``bodies``, of the outer risk, while that
+    body is still the one its owning body reports to (a risk that moved leaves it)."""
+    return RiskAcceptance.objects.filter(
+        risk=OuterRef("pk"),
+        body_id__in=bodies,
+        body_id=OuterRef("body__parent_id"),
+        expires_on__gte=today or timezone.localdate(),
+    )
+
+
+def register_q(body: Body, *, today: date | None = None) -> Q:
+    """The risks on ``body``'s register: its own, those escalated to it and those it accepted
+    above appetite while the acceptance stands. One rule for the register's page, its export
+    and its PDF."""
+    return Q(body=body) | Q(escalated_to=body) | Q(Exists(_accepted_by([body.pk], today=today)))
 
 
 def risks_visible_to(user: Any, partnership: Partnership) -> QuerySet[Risk]:
@@ -166,7 +191,7 @@ def body_register(
     number of risks."""
     today = today or timezone.localdate()
     settings = risk_settings_of(body.partnership)
-    qs = risks_visible_to(user, body.partnership).filter(Q(body=body) | Q(escalated_to=body))
+    qs = risks_visible_to(user, body.partnership).filter(register_q(body, today=today))
     if status:
         qs = qs.filter(status=status)
     accepted = (
@@ -376,45 +401,3 @@ def heat_map(
         if point.was_score is not None:
             heat.cell(point.was_likelihood, point.was_impact).was_count += 1
     return heat
-
-
-# --- the public's summary ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RiskSummary:
-    """How many open, non-confidential risks are in each band: never a risk itself."""
-
-    counts_by_band: dict[Band, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts_by_band.values())
-
-    @property
-    def band_counts(self) -> list[tuple[Band, int]]:
-        return [(band, self.counts_by_band[band]) for band in Band]
-
-
-def public_risk_summary(partnership: Partnership) -> RiskSummary | None:
-    """The counts by band of the partnership's open, non-confidential risks (by residual
-    score), if it publishes a summary; None if it does not."""
-    settings = risk_settings_of(partnership)
-    if not settings.publish_summary:
-        return None
-    counts = dict.fromkeys(Band, 0)
-    rows = (
-        Risk.objects.filter(partnership=partnership, status=RiskStatus.OPEN, confidential=False)
-        .annotate(
-            residual=ExpressionWrapper(
-                F("residual_likelihood") * F("residual_impact"), output_field=IntegerField()
-            )
-        )
-        .annotate(band=_band_case(settings, "residual"))
-        .order_by()
-        .values("band")
-        .annotate(n=Count("pk"))
-    )
-    for row in rows:
-        counts[Band(row["band"])] += row["n"]
-    return RiskSummary(counts_by_band=counts)

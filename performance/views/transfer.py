@@ -4,11 +4,15 @@ each for the indicators of the bodies they co-ordinate."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -36,29 +40,62 @@ def _partnership_for_coordinator(request: HttpRequest, slug: str) -> Partnership
     return partnership
 
 
+@dataclass(frozen=True)
+class ImportFlow:
+    """What an import of one kind of thing needs: the upload form, reading a file into a
+    preview, saving a clean preview, its two pages and where it ends. The indicators' import
+    and the risk register's (views/risks/transfer.py) share the steps below."""
+
+    form: type[ImportForm]
+    parse: Callable[..., ImportPreview]
+    save: Callable[..., int]
+    upload_template: str
+    preview_template: str
+    done: Callable[[Partnership], str]
+    imported: str  # "Indicators imported"
+    context: dict = field(default_factory=dict)
+
+
+INDICATORS = ImportFlow(
+    form=ImportForm,
+    parse=lambda **kw: services.indicators_parse(**kw),
+    save=lambda **kw: services.indicators_import(**kw),
+    upload_template="performance/transfer/import.html",
+    preview_template="performance/transfer/preview.html",
+    done=lambda p: reverse("performance:dashboard", kwargs={"partnership": p.slug}),
+    imported="Indicators imported",
+    context={"columns": COLUMNS, "max_rows": MAX_ROWS},
+)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_import(request: HttpRequest, partnership: str) -> HttpResponse:
     p = _partnership_for_coordinator(request, partnership)
+    return import_steps(request, p, INDICATORS)
+
+
+def import_steps(request: HttpRequest, p: Partnership, flow: ImportFlow) -> HttpResponse:
+    """Upload, preview, confirm: the caller has fetched and authorised the partnership."""
     if request.method == "POST" and "upload_id" in request.POST:
-        return _confirm(request, p)
-    form = ImportForm(
+        return _confirm(request, p, flow)
+    form = flow.form(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
     )
     if request.method == "POST" and form.is_valid():
         name, data = form.cleaned_data["upload"]
-        preview = services.indicators_parse(partnership=p, actor=request.user, name=name, data=data)
+        preview = flow.parse(partnership=p, actor=request.user, name=name, data=data)
         upload_id = ""
         if preview.is_valid:
             upload_id = services.upload_keep(
                 partnership=p, actor=request.user, name=name, data=data
             )
-        return _preview_page(request, p, preview, upload_id=upload_id)
-    return _upload_page(request, p, form)
+        return _preview_page(request, p, flow, preview, upload_id=upload_id)
+    return _upload_page(request, p, flow, form)
 
 
-def _confirm(request: HttpRequest, p: Partnership) -> HttpResponse:
+def _confirm(request: HttpRequest, p: Partnership, flow: ImportFlow) -> HttpResponse:
     """Import exactly the file that was previewed, read again from where it was kept."""
     confirm = ConfirmForm(request.POST)
     kept = None
@@ -66,46 +103,45 @@ def _confirm(request: HttpRequest, p: Partnership) -> HttpResponse:
         upload_id = confirm.cleaned_data["upload_id"]
         kept = services.upload_kept(partnership=p, actor=request.user, upload_id=upload_id)
     if kept is None:
-        form = ImportForm({}, {})
+        form = flow.form({}, {})
         form.errors.clear()
         form.add_error(
             "upload",
             "The file you uploaded is no longer here (it may have been imported already): "
             "select it and upload it again",
         )
-        return _upload_page(request, p, form)
+        return _upload_page(request, p, flow, form)
     name, data = kept
-    preview = services.indicators_parse(partnership=p, actor=request.user, name=name, data=data)
+    preview = flow.parse(partnership=p, actor=request.user, name=name, data=data)
     if not preview.is_valid or preview.fingerprint != confirm.cleaned_data["fingerprint"]:
-        # Someone changed an indicator, or the person's rights, since the preview: show what
+        # Someone changed something, or the person's rights, since the preview: show what
         # the file would do now rather than import something they did not see.
         notice = "Something has changed since you checked this file. Check it again."
         if not preview.is_valid:
             services.upload_discard(partnership=p, actor=request.user, upload_id=upload_id)
             upload_id = ""
-        return _preview_page(request, p, preview, upload_id=upload_id, notice=notice)
+        return _preview_page(request, p, flow, preview, upload_id=upload_id, notice=notice)
     try:
-        services.indicators_import(partnership=p, actor=request.user, preview=preview)
+        flow.save(partnership=p, actor=request.user, preview=preview)
     except ValidationError as error:
         return _preview_page(
-            request, p, preview, upload_id=upload_id, failure=" ".join(error.messages)
+            request, p, flow, preview, upload_id=upload_id, failure=" ".join(error.messages)
         )
     services.upload_discard(partnership=p, actor=request.user, upload_id=upload_id)
-    messages.success(request, f"Indicators imported from {name}. {preview.summary}.")
-    return redirect("performance:dashboard", partnership=p.slug)
+    messages.success(request, f"{flow.imported} from {name}. {preview.summary}.")
+    return redirect(flow.done(p))
 
 
-def _upload_page(request: HttpRequest, p: Partnership, form: ImportForm) -> HttpResponse:
-    return render(
-        request,
-        "performance/transfer/import.html",
-        {"partnership": p, "form": form, "columns": COLUMNS, "max_rows": MAX_ROWS},
-    )
+def _upload_page(
+    request: HttpRequest, p: Partnership, flow: ImportFlow, form: ImportForm
+) -> HttpResponse:
+    return render(request, flow.upload_template, {"partnership": p, "form": form, **flow.context})
 
 
 def _preview_page(
     request: HttpRequest,
     p: Partnership,
+    flow: ImportFlow,
     preview: ImportPreview,
     *,
     upload_id: str,
@@ -118,7 +154,7 @@ def _preview_page(
         confirm = ConfirmForm(initial={"upload_id": upload_id, "fingerprint": preview.fingerprint})
     return render(
         request,
-        "performance/transfer/preview.html",
+        flow.preview_template,
         {
             "partnership": p,
             "preview": preview,
@@ -127,6 +163,7 @@ def _preview_page(
             "confirm": confirm,
             "notice": notice,
             "failure": failure,
+            **flow.context,
         },
     )
 

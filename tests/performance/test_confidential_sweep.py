@@ -143,12 +143,28 @@ def risk_pages(world):
             for name in ("body_risks", "risk_create", "risk_appetite")
         ]
     pages.append(reverse("performance:risk_settings", kwargs={"partnership": p}))
+    # The public's summary of the registers, published: counts, and never the confidential risk.
+    services.risk_settings_update(actor=None, partnership=world.partnership, publish_summary=True)
+    pages.append(reverse("performance:risk_summary", kwargs={"partnership": p}))
     for name in ("risk", "risk_edit", "risk_close", "risk_review", "risk_accept"):
         pages.append(reverse(f"performance:{name}", kwargs={"partnership": p, "pk": risk.pk}))
     pages += [
         reverse("performance:risk_control_create", kwargs={"partnership": p, "pk": risk.pk}),
         reverse("performance:risk_control_edit", kwargs={"partnership": p, "pk": control.pk}),
     ]
+    # The register's exports (xlsx last in its address: the sweep reads it as a workbook), its
+    # import, its PDF's page and the report the PDF is made from.
+    export = reverse("performance:risk_export", kwargs={"partnership": p})
+    for body in ("", world.group.slug, world.board.slug):
+        pages += [export + f"?body={body}&format=csv", export + f"?body={body}&format=xlsx"]
+    pages.append(reverse("performance:risk_import", kwargs={"partnership": p}))
+    for body in (world.group, world.board, world.other):
+        kwargs = {"partnership": p, "body": body.slug}
+        pages.append(reverse("performance:risk_register_pdf", kwargs=kwargs))
+    from performance.services.reports.risk_register import risk_register_build
+
+    register = risk_register_build(body=world.group)
+    pages.append(reverse("performance:report", kwargs={"partnership": p, "pk": register.pk}))
     return pages
 
 

@@ -21,7 +21,7 @@ from governance import services as gs
 from performance import services
 from performance.models import Indicator, RenderState, Report, ReportKind, ReportStatus
 from performance.services.reports import rendering
-from performance.services.reports.common import save_version
+from performance.services.reports.common import LAYOUT_VERSION, save_version
 from tests.performance.conftest import circulated, signed_off
 from tests.test_url_access import ROLES, _check, _client_for, drain
 
@@ -266,7 +266,7 @@ def test_the_page_shows_the_report_its_build_and_the_steps_its_people_may_take(
     client.force_login(world.group_coordinator)
     html = client.get(url("report", report)).content.decode()
     assert f'<h1 class="govuk-heading-l">{report.title}</h1>' in html
-    assert "from template version 1" in html
+    assert f"from template version {LAYOUT_VERSION}" in html
     assert "Edit the report" in html and "Submit to the chair" in html
     assert "Rebuild from the latest figures" in html and "Download the PDF" in html
     assert "Approve or return" not in html

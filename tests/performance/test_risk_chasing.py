@@ -18,7 +18,6 @@ from partnership.periods import Quarter
 from performance import services
 from performance.models import ChaseStep, Risk, RiskControlChase, RiskReviewChase
 from performance.selectors.returns import deadline_for
-from tests.factories import UserFactory
 
 REVIEW_IN_7 = "Risk reviews due in 7 days"
 REVIEW_TODAY = "Risk reviews due today"
@@ -437,7 +436,7 @@ def test_the_chase_of_risks_takes_the_same_queries_however_many_risks(
     day = deadline + timedelta(days=14)
     chase(deadline)  # the owners told: those steps are not told again
     for risk in Risk.objects.all():
-        add_control(world, risk, due_on=day - timedelta(days=1), owner=UserFactory())
+        add_control(world, risk, due_on=day - timedelta(days=1), owner=owners[risk.pk % 2])
     with django_assert_num_queries(QUERIES):
         found = services.digests_to_send(today=day)
     reviews = [i for d in found for i in d.items if i.kind == "review"]
@@ -447,3 +446,47 @@ def test_the_chase_of_risks_takes_the_same_queries_however_many_risks(
         with django_assert_num_queries(0):
             assert digest.sections
             assert digest.url(my_returns="/returns/")
+
+
+# --- who may be told --------------------------------------------------------------------------
+
+
+def test_an_owner_who_left_the_partnership_is_not_reminded_but_the_escalations_go_out(
+    world, risks, deadline
+):
+    """Someone who no longer sits on a body may not read the risk: they are not sent its
+    title. The co-ordinators, told at 7 days late, see to it."""
+    from membership import services as ms
+    from membership.models import Membership
+
+    risk = make_risk(world, risks, owner=risks.perf.colleague)
+    for membership in Membership.objects.filter(person=risks.perf.colleague):
+        ms.membership_end(actor=None, membership=membership, ends_on=deadline - timedelta(days=6))
+    chase(deadline)
+    assert mails_to(risks.perf.colleague) == []
+    chase(deadline + timedelta(days=7))
+    assert "SG-R1" in only_mail_to(world.group_coordinator)
+    assert risks.perf.colleague.email not in {e for _, e in review_steps_told(risk)}
+
+
+def test_a_control_owner_is_told_of_a_confidential_risk_they_may_read(world, risks, deadline):
+    """A control's owner reads its risk, confidential or not, while they sit on a body of the
+    partnership; once they leave they are told nothing more."""
+    from membership import services as ms
+    from membership.models import Membership
+    from performance.permissions import can_see_risk
+    from tests.conftest import fresh
+
+    risk = make_risk(world, risks, since=False, title="Secret merger talks", confidential=True)
+    day = deadline - timedelta(days=7)
+    add_control(world, risk, due_on=day - timedelta(days=1), owner=world.other_member)
+    assert can_see_risk(fresh(world.other_member), risk)
+    chase(day)
+    assert "Secret merger talks" in only_mail_to(world.other_member)
+    # A second control, overdue after they left: not told, and the risk no longer theirs.
+    add_control(world, risk, due_on=day + timedelta(days=1), owner=world.other_member)
+    for membership in Membership.objects.filter(person=world.other_member):
+        ms.membership_end(actor=None, membership=membership, ends_on=day + timedelta(days=1))
+    mail.outbox.clear()
+    chase(day + timedelta(days=3))
+    assert mails_to(world.other_member) == []

@@ -588,8 +588,14 @@ def test_a_risks_page_asks_the_same_queries_for_2_and_20_controls_reviews_and_ch
 
 
 def test_the_account_page_lists_the_risks_its_owner_has_to_review(client, world, risks):
+    from membership import services as ms
+
     w = world
     period = open_quarter()
+    # The risk owner takes a place on the Board: a risk owner's rights follow memberships.
+    membership = ms.membership_create(
+        actor=None, body=w.board, seat=w.board_seat, person=w.risk_owner, starts_on=w.start
+    )
     # Created before the quarter being collected ended: each owes its review for it.
     Risk.objects.filter(pk__in=[r.pk for r in risks.values()]).update(
         created_at=timezone.make_aware(datetime.combine(period.starts_on, time(9)))
@@ -614,6 +620,10 @@ def test_the_account_page_lists_the_risks_its_owner_has_to_review(client, world,
     assert url("risk_review", w, pk=risks["G-CONF"].pk) not in page
     assert url("risk_review", w, pk=risks["G-ESC"].pk) not in page
     assert "Risks to review" not in get(client, w.member, reverse("account:home")).content.decode()
+    # Once they leave, the risks are no longer theirs to read: nothing listed.
+    ms.membership_end(actor=None, membership=membership, ends_on=timezone.localdate())
+    client.force_login(w.risk_owner)
+    assert "Risks to review" not in client.get(reverse("account:home")).content.decode()
 
 
 def test_the_register_says_when_each_review_is_due(client, world, risks):

@@ -591,17 +591,24 @@ def test_an_accepted_risk_is_not_escalated_until_the_acceptance_expires(world, r
     services.risk_appetite_set(actor=world.group_coordinator, body=world.group, threshold=10)
     risk = make_risk(world, risks, residual_likelihood=4, residual_impact=4)
     until = timezone.localdate() + timedelta(days=30)
+    item_pk = risk.escalation_item_id
     services.risk_accept(actor=world.chair, risk=risk, reason="Tolerable", expires_on=until)
+    # Its item, on a meeting still to come, now reports the acceptance, for information.
+    item = AgendaItem.objects.get(pk=item_pk)
+    assert item.purpose == Purpose.INFORMATION and item.decision_required == ""
+    assert item.title.startswith("Risk SG-R1 accepted above appetite until")
     rescore(world, risk, 5, 4)
     services.risk_escalation_check(risk=risk, today=until)
     risk.refresh_from_db()
-    assert risk.escalated_to is None and escalation_items(world).count() == 1
+    assert risk.escalated_to is None and escalation_items(world).count() == 0
     services.risk_escalation_check(risk=risk, today=until + timedelta(days=1))
     risk.refresh_from_db()
     assert risk.escalated_to == world.board
-    # Back on the same meeting: the item it had there is used again, never a second one.
-    assert escalation_items(world).count() == 1
-    assert risk.escalation_item == escalation_items(world).get()
+    # Back on the same meeting: the item it had there is used again, never a second one,
+    # and is for decision again.
+    item = escalation_items(world).get()
+    assert risk.escalation_item == item and item.purpose == Purpose.DECISION
+    assert "residual score of 20" in item.decision_required
 
 
 def test_the_parents_deputy_chair_accepts_too(world, risks):

@@ -236,3 +236,44 @@ def test_the_public_reaches_no_risk_even_when_a_summary_is_published(client, wor
     for address in addresses:
         _check(client.get(address), "login", address)
         _check(client.post(address, {"reason": "x"}), "login", address)
+
+
+def test_the_accepting_board_keeps_reading_the_risk_while_the_acceptance_stands(
+    client, world, risks
+):
+    """O-ESC accepted by the Board's chair: it leaves the escalation but stays on the Board's
+    register, marked accepted, for the Board's people; once the acceptance lapses (and it is
+    escalated again, or not) only the rule of the day counts."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from performance.models import RiskAcceptance
+
+    w = world
+    risk = risks["O-ESC"]
+    until = timezone.localdate() + timedelta(days=30)
+    acceptance = services.risk_accept(
+        actor=w.chair, risk=risk, reason="Tolerable for a quarter", expires_on=until
+    )
+    assert acceptance.body == w.board
+    risk.refresh_from_db()
+    assert risk.escalated_to is None
+    board = at(w, "body_risks", body=w.board.slug)
+    for person in (w.chair, w.member, w.coordinator):
+        client.force_login(person)
+        assert client.get(at(w, "risk", pk=risk.pk)).status_code == 200
+        page = client.get(board).content.decode()
+        assert "O-ESC" in page and "From Other Group, accepted above appetite" in page
+        # The register's export says the same as its page.
+        export = client.get(at(w, "risk_export") + f"?format=csv&body={w.board.slug}")
+        assert "O-ESC" in export.content.decode()
+    client.force_login(w.outsider)
+    assert client.get(at(w, "risk", pk=risk.pk)).status_code == 404
+    # Lapsed: the Board's own people (who sit on no body of the risk) no longer read it.
+    RiskAcceptance.objects.filter(pk=acceptance.pk).update(
+        expires_on=timezone.localdate() - timedelta(days=1)
+    )
+    client.force_login(w.member)
+    assert client.get(at(w, "risk", pk=risk.pk)).status_code == 404
+    assert "O-ESC" not in client.get(board).content.decode()

@@ -5,7 +5,8 @@ the returns: the last to end) if it existed by that quarter's end. Its deadline 
 body's returns deadline for that quarter, and it is chased with the returns' steps and windows:
 the risk owner 7 days before and on the day, the body's co-ordinators at 7 days late, its chair
 (else deputy chair) at 14. Each step is told once to each person, recorded as a
-``RiskReviewChase``. A closed risk is not chased.
+``RiskReviewChase``. A closed risk is not chased. An owner who no longer sits on a body of
+the partnership is not reminded (they may not read the risk); the escalations still go out.
 
 A review recorded for the quarter, or for a later one, stops the chase. Only that quarter is
 chased, not the earlier ones the returns still chase: a review takes the risk as it is now, so
@@ -15,6 +16,8 @@ quarter being collected, ``open_quarter``).
 **Controls.** A control of an open risk, neither in place nor cancelled, whose due date has
 passed is told once to its owner (the rule of the governance action chaser), recorded as a
 ``RiskControlChase`` for that due date: given a new date and missing it too, it is told again.
+An owner who no longer sits on a body of the partnership is not told. A control's owner reads
+its risk (``performance.permissions.can_see_risk``), so the link works for them.
 """
 
 from __future__ import annotations
@@ -23,10 +26,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
 
-from membership.models import User
+from membership.models import Membership, User
 from partnership.models import Body, Partnership
 from partnership.periods import Quarter
 from performance.models import (
@@ -172,7 +175,10 @@ class ReviewsOwed:
         # created_on is taken in the database, in the same time zone as risks_due_review's.
         risks = list(
             Risk.objects.filter(status=RiskStatus.OPEN, created_at__date__lte=periods[0].ends_on)
-            .annotate(created_on=TruncDate("created_at"))
+            .annotate(
+                created_on=TruncDate("created_at"),
+                owner_sits=_sits(today, person="owner", partnership="partnership"),
+            )
             .select_related("body", "partnership", "owner")
             .order_by("pk")
         )
@@ -216,7 +222,9 @@ class ReviewsOwed:
                 deadline = deadlines[(risk.body_id, period)]
                 for step in steps_due(deadline, today):
                     if step in WRITER_STEPS:
-                        people = [risk.owner]
+                        # An owner who no longer sits in the partnership may not read the
+                        # risk: the co-ordinators, told at 7 days late, see to it.
+                        people = [risk.owner] if risk.owner_sits else []
                     else:
                         people = above.recipients(step, risk.body_id)
                     # The review form is the owner's and the co-ordinators'; the chair, who may
@@ -231,12 +239,25 @@ class ReviewsOwed:
                         yield person, item
 
 
+def _sits(today: date, *, person: str, partnership: str) -> Exists:
+    """Whether the outer row's ``person`` holds a current membership of a body of its
+    ``partnership``: the rule of ``performance.permissions.sits_in_partnership``, as a
+    subquery, so it costs no query per row."""
+    return Exists(
+        Membership.objects.current(on=today).filter(
+            person=OuterRef(person), body__partnership=OuterRef(partnership)
+        )
+    )
+
+
 def controls_overdue(*, today: date, labels: DateLabels) -> Iterator[tuple[User, ControlChaseItem]]:
     """Each overdue control not yet told to its owner for its due date, with its owner. Two
     queries however many controls."""
     overdue = RiskControl.objects.filter(risk__status=RiskStatus.OPEN, due_on__lt=today).exclude(
         status__in=[ControlStatus.IN_PLACE, ControlStatus.CANCELLED]
     )
+    # Owners who no longer sit in the partnership may not read the risk: not told.
+    overdue = overdue.filter(_sits(today, person="owner", partnership="risk__partnership"))
     # Only the rows of each control's present due date: a date it missed before is history.
     told = set(
         RiskControlChase.objects.filter(

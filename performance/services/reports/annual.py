@@ -45,6 +45,7 @@ from performance.services.reports.board import (
     _indicators,
     _outcome_sections,
     _public_decisions,
+    _risks,
     _save,
     partnership_board,
 )
@@ -189,7 +190,8 @@ def _registers(partnership: Partnership, start: date, as_at: date, end: date) ->
 def annual_build(*, actor: Any, partnership: Partnership, year: int) -> Report:
     """Build (or rebuild) the annual report of financial year ``year``: the structure and its
     changes, membership, meetings and attendance, key public decisions, performance by outcome
-    (published indicators only) and the registers in summary. For the public."""
+    (published indicators only) and the registers in summary; the risk registers' summary only
+    when the partnership publishes one (none of risks otherwise). For the public."""
     board = partnership_board(partnership)
     lock_body(board)
     today = timezone.localdate()
@@ -226,6 +228,10 @@ def annual_build(*, actor: Any, partnership: Partnership, year: int) -> Report:
         ),
         "registers": _registers(partnership, start, as_at, end),
     }
+    # The public sees nothing of risks unless the partnership publishes a summary.
+    risks = _risks(partnership, was_at=start - timedelta(days=1))
+    if risks["published"]:
+        facts["risks"] = risks
     return _save(
         actor=actor,
         board=board,

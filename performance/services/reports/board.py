@@ -13,6 +13,14 @@ of approved minutes on items that are not confidential (the rules of
 ``governance.selectors.meetings`` for ``PUBLIC``); registers appear as counts only. The
 six-monthly report is for members: it holds unpublished indicators too, and says so
 (``has_unpublished``) so that the agenda item it is put on is made confidential.
+
+Risks appear as the summary of ``performance.selectors.risk_summary``: counts of open,
+non-confidential risks, never a risk. The public sees nothing of risks unless the partnership
+publishes a summary (``RiskSettings.publish_summary``), so the six-monthly report's risk
+section, when it does not, counts as unpublished (the report never becomes public and goes on a
+confidential item), and the annual report then has no risk section at all. The figures are those
+of the day the report is built, frozen in its facts: a rebuild after a risk changed is a new
+version.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ from performance.models import (
     ReportKind,
     ReportStatus,
 )
+from performance.selectors.risk_summary import risk_summary
 from performance.services.reports.common import (
     TREND_QUARTERS,
     body_facts,
@@ -132,6 +141,12 @@ def _save(
         stamp=stamp,
     )
     return report
+
+
+def _risks(partnership: Partnership, *, was_at: date) -> dict:
+    """The registers' summary as facts, with the movement since ``was_at`` (the end of the
+    previous half-year or year); ``published`` says whether the partnership publishes one."""
+    return risk_summary(partnership, was_at=was_at).as_data()
 
 
 def _active_in(start: date) -> Q:
@@ -323,7 +338,9 @@ def six_monthly_build(*, actor: Any, partnership: Partnership, year: int, half: 
     """Build (or rebuild) the six-monthly performance report for the half-year ending with
     quarter ``half`` (2: April to September, 4: October to March) of financial year ``year``:
     every indicator's position at the half's last quarter and its trend, by outcome, with the
-    delivery plan's actions, and the approved exception reports of the half's quarters."""
+    delivery plan's actions, the approved exception reports of the half's quarters, and the
+    risk registers' summary (always: members-only when the partnership does not publish one,
+    and the report says so to its readers)."""
     if half not in (2, 4):
         raise ValidationError("A half-year ends with quarter 2 (September) or 4 (March).")
     board = partnership_board(partnership)
@@ -342,9 +359,12 @@ def six_monthly_build(*, actor: Any, partnership: Partnership, year: int, half: 
     )
     exception_reports = _exception_reports(partnership, quarters)
     period = Report(kind=ReportKind.SIX_MONTHLY, year=year, quarter=half).period_label
-    has_unpublished = any(not i.published for i in indicators) or any(
+    unpublished_indicators = any(not i.published for i in indicators) or any(
         r["has_unpublished"] for r in exception_reports
     )
+    # Where they stood when the half-year before this one ended.
+    risks = _risks(partnership, was_at=quarters[0].previous().ends_on)
+    has_unpublished = unpublished_indicators or not risks["published"]
     facts = {
         **_head(
             kind=ReportKind.SIX_MONTHLY,
@@ -359,6 +379,8 @@ def six_monthly_build(*, actor: Any, partnership: Partnership, year: int, half: 
         "period_end": end.isoformat(),
         "outcomes": outcomes,
         "exception_reports": exception_reports,
+        "unpublished_indicators": unpublished_indicators,
+        "risks": risks,
     }
     return _save(
         actor=actor,

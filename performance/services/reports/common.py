@@ -38,7 +38,8 @@ __all__ = ["LAYOUT_VERSION", "save_version"]
 
 # Part of every report's facts: bump it when the facts or the templates change shape, so a
 # report built before says which template version it was built from.
-LAYOUT_VERSION = 1
+# 2: the six-monthly and annual reports hold the risk registers' summary.
+LAYOUT_VERSION = 2
 # Quarters shown in an indicator's trend in a report.
 TREND_QUARTERS = 8
 

@@ -50,6 +50,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 UNPUBLISHED_REASON = "Holds indicators not yet published"
+RISKS_UNPUBLISHED_REASON = "Holds the risk summary, which the partnership does not publish"
 
 
 def _lock(report: Report) -> Report:
@@ -170,9 +171,13 @@ def _presenter(report: Report) -> str:
 
 
 def _confidential(report: Report) -> dict:
-    if report.facts.get("has_unpublished") is False:
+    facts = report.facts
+    if facts.get("has_unpublished") is False:
         return {}
-    return {"confidential": True, "confidential_reason": UNPUBLISHED_REASON}
+    # A six-monthly report with every indicator published is kept back by its risk summary.
+    only_risks = facts.get("unpublished_indicators") is False
+    reason = RISKS_UNPUBLISHED_REASON if only_risks else UNPUBLISHED_REASON
+    return {"confidential": True, "confidential_reason": reason}
 
 
 def _put_on(report: Report, meeting: Meeting, *, actor: Any, purpose: str) -> AgendaItem:

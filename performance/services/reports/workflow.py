@@ -92,6 +92,8 @@ def report_narrative_keys(report: Report) -> list[str]:
         return ["summary"]
     if report.kind == ReportKind.ANNUAL:
         return ["foreword", "highlights"]
+    if report.kind == ReportKind.RISK_REGISTER:
+        return []  # the register as it stood: nobody writes on it
     return ["headline", "body"]
 
 
@@ -300,6 +302,10 @@ def report_rebuild(*, actor: Any, report: Report) -> Report:
         return exception_report_draft(
             body=report.body, period=Quarter(report.year, report.quarter), actor=actor
         )
+    if report.kind == ReportKind.RISK_REGISTER:
+        from performance.services.reports.risk_register import risk_register_build
+
+        return risk_register_build(body=report.body, actor=actor)
     from performance.services.reports import annual, board
 
     if report.kind == ReportKind.SIX_MONTHLY:

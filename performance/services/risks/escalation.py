@@ -143,6 +143,16 @@ def _put_on_agenda(risk: Risk, *, actor: Any) -> AgendaItem | None:
         return None
     earlier = AgendaItem.objects.filter(meeting=meeting, pk__in=_items_of(risk)).first()
     if earlier is not None:
+        if earlier.purpose != Purpose.DECISION or earlier.title != _item_title(risk):
+            # It was made a report of an acceptance (which has since lapsed): for decision
+            # again.
+            earlier = gs.item_update(
+                actor=actor,
+                item=earlier,
+                title=_item_title(risk),
+                purpose=Purpose.DECISION,
+                decision_required=_decision(risk, appetite_for(risk)),
+            )
         risk.escalation_item = earlier
         record_actor(risk, actor=actor, reason=f"Back on the agenda: {meeting}"[:100])
         risk.save(update_fields=["escalation_item"])
@@ -303,8 +313,17 @@ def risks_check_escalation(*, today: date | None = None) -> dict[str, int]:
         .order_by("pk")
     )
     checked = 0
-    for risk in lapsed:
-        risk_escalation_check(risk=risk, today=today)
+    for risk in lapsed.select_related("body"):
+        # Most lapsed acceptances are of risks long back within appetite: nothing to lock.
+        if not is_above_appetite(risk):
+            continue
+        try:
+            risk_escalation_check(risk=risk, today=today)
+        except ValidationError:
+            # One risk that cannot go on an agenda does not stop the others; tomorrow's run
+            # tries it again.
+            log.exception("risk %s not checked for escalation", risk.pk)
+            continue
         checked += 1
     waiting = (
         Risk.objects.filter(status=RiskStatus.OPEN, escalated_to__isnull=False)
@@ -326,8 +345,9 @@ def risk_accept(
     *, actor: Any, risk: Risk, reason: str, expires_on: date, today: date | None = None
 ) -> RiskAcceptance:
     """The chair (or deputy chair) of the body the risk is escalated to accepts it above
-    appetite, with a reason, until a date: it leaves the escalation (its history keeps it) and
-    is not escalated again until the acceptance expires."""
+    appetite, with a reason, until a date: it leaves the escalation (its history keeps it), is
+    not escalated again until the acceptance expires, and meanwhile stays on that body's
+    register, marked accepted, for its people to read."""
     today = today or timezone.localdate()
     risk = _lock(risk)
     if risk.escalated_to_id is None:
@@ -347,6 +367,7 @@ def risk_accept(
         raise ValidationError(errors)
     acceptance = RiskAcceptance(
         risk=risk,
+        body=risk.escalated_to,
         accepted_by=actor,
         reason=reason,
         expires_on=expires_on,
@@ -354,6 +375,7 @@ def risk_accept(
     )
     record_actor(acceptance, actor=actor, reason="Accepted above appetite")
     acceptance.save()
+    _report_acceptance_on_agenda(risk, acceptance, actor=actor, today=today)
     _de_escalate(
         risk,
         actor=actor,
@@ -361,3 +383,26 @@ def risk_accept(
         tell=False,
     )
     return acceptance
+
+
+def _report_acceptance_on_agenda(
+    risk: Risk, acceptance: RiskAcceptance, *, actor: Any, today: date
+) -> None:
+    """Accepted between meetings: the item the risk was put on for decision, on a meeting
+    still to come, becomes the report of that decision, for information. An item of a meeting
+    already held (or cancelled) is the record of what happened there, and stays as it was."""
+    item = risk.escalation_item
+    if item is None:
+        return
+    meeting = item.meeting
+    if meeting.status == MeetingStatus.CANCELLED or meeting.held_on < today:
+        return
+    gs.item_update(
+        actor=actor,
+        item=item,
+        title=f"Risk {risk.code} accepted above appetite until {acceptance.expires_on:%-d %B %Y}"[
+            :200
+        ],
+        purpose=Purpose.INFORMATION,
+        decision_required="",
+    )

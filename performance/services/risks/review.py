@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from partnership.history import record_actor
@@ -101,13 +101,15 @@ def risk_review(
 def risks_due_review(
     *, period: Quarter, body: Body | None = None, person: Any | None = None
 ) -> QuerySet[Risk]:
-    """The open risks (of a body, or owned by a person) with no review for the quarter, among
-    those that existed by its end."""
+    """The open risks (of a body, or owned by a person) with no review for the quarter (or a
+    later one: a review says how the risk stands now), among those that existed by its end."""
     if (body is None) == (person is None):
         raise TypeError("risks_due_review() takes a body or a person")
     risks = Risk.objects.filter(status=RiskStatus.OPEN, created_at__date__lte=period.ends_on)
     risks = risks.filter(body=body) if body is not None else risks.filter(owner=person)
-    reviewed = RiskReview.objects.filter(year=period.year, quarter=period.number)
+    reviewed = RiskReview.objects.filter(
+        Q(year__gt=period.year) | Q(year=period.year, quarter__gte=period.number)
+    )
     return (
         risks.exclude(pk__in=reviewed.values("risk"))
         .select_related("body", "owner", "category")

@@ -86,11 +86,15 @@ def indicators_export(*, indicators: Iterable[Indicator], file_format: str = "cs
     ]
     rows = _export_rows(found, years)
     if file_format == "xlsx":
-        return _write_xlsx(header, rows)
-    return _write_csv(header, rows)
+        return write_xlsx([("Indicators", header, rows)])
+    return write_csv(header, rows)
 
 
-def _write_csv(header: list[str], rows: list[list[Any]]) -> bytes:
+# The writers are shared with the risk register's export (services/risks/transfer.py): cells
+# are text (str), figures ((Decimal, places)) or None.
+
+
+def write_csv(header: list[str], rows: list[list[Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -107,13 +111,23 @@ def _csv_cell(value: Any) -> str:
     return f"'{value}" if value.startswith(FORMULA_START) else value
 
 
-def _write_xlsx(header: list[str], rows: list[list[Any]]) -> bytes:
+def write_xlsx(sheets: list[tuple[str, list[str], list[list[Any]]]]) -> bytes:
+    """A workbook of (title, header, rows) sheets, in order: import reads the first."""
     from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        _write_sheet(book, title, header, rows)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _write_sheet(book: Any, title: str, header: list[str], rows: list[list[Any]]) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Indicators")
+    sheet = book.create_sheet(title)
     sheet.freeze_panes = "B2"
     bold = Font(bold=True)
     heading = []
@@ -136,6 +150,3 @@ def _write_xlsx(header: list[str], rows: list[list[Any]]) -> bytes:
                     c.data_type = "s"
             line.append(c)
         sheet.append(line)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

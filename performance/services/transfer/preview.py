@@ -68,10 +68,14 @@ class PreviewRow:
 
 @dataclass
 class ImportPreview:
+    """What importing a file would do. Shared by the risk register's import, whose rows have
+    the same ``number``, ``action``, ``changes`` and ``errors``; ``noun`` names what a row is."""
+
     name: str
-    rows: list[PreviewRow] = field(default_factory=list)
+    rows: list[Any] = field(default_factory=list)
     file_errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    noun: str = "indicator"
 
     @property
     def errors(self) -> list[RowError]:
@@ -88,7 +92,7 @@ class ImportPreview:
     def summary(self) -> str:
         """ "12 indicators: 3 new, 8 changed, 1 unchanged"."""
         total = len(self.rows)
-        noun = "indicator" if total == 1 else "indicators"
+        noun = self.noun if total == 1 else f"{self.noun}s"
         return (
             f"{total} {noun}: {self.count('create')} new, {self.count('update')} changed, "
             f"{self.count('unchanged')} unchanged"

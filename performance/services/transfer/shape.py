@@ -200,10 +200,20 @@ class Layout:
     targets: list[tuple[int, tuple[int, int], str]] = field(default_factory=list)
 
 
-def header_layout(header: list[str], *, errors: list[RowError], ignored: list[str]) -> Layout:
-    """Where each column is; a problem that stops the file being read goes in ``errors``."""
+def header_layout(
+    header: list[str],
+    *,
+    errors: list[RowError],
+    ignored: list[str],
+    columns: list[Column] | None = None,
+    targets: bool = True,
+) -> Layout:
+    """Where each column is; a problem that stops the file being read goes in ``errors``.
+    ``columns`` are the file's known columns (the indicators' by default); ``targets`` says
+    whether "Target 2025/26 Q1" columns belong in it (the indicators' file only)."""
+    columns = COLUMNS if columns is None else columns
     known = {}
-    for column in COLUMNS:
+    for column in columns:
         for spelling in (column.header, column.key, *column.aliases):
             known[_normal(spelling)] = column
     layout, seen = Layout(), {}
@@ -218,7 +228,7 @@ def header_layout(header: list[str], *, errors: list[RowError], ignored: list[st
         if normal in known:
             layout.columns[known[normal].key] = index
             layout.headers[known[normal].key] = text
-        elif re.match(r"target \d", normal):
+        elif targets and re.match(r"target \d", normal):
             period = _target_period(normal)
             if period is None:
                 errors.append(
@@ -233,14 +243,14 @@ def header_layout(header: list[str], *, errors: list[RowError], ignored: list[st
                 layout.targets.append((index, period, text))
         else:
             ignored.append(text)
-    missing = [c.header for c in COLUMNS if c.required and c.key not in layout.columns]
+    missing = [c.header for c in columns if c.required and c.key not in layout.columns]
     if missing:
         errors.append(
             RowError(
                 None,
                 "",
                 f"The file has no {join_words(missing, 'or')} column: the header row (row 1) must "
-                f"name at least {join_words([c.header for c in COLUMNS if c.required], 'and')}",
+                f"name at least {join_words([c.header for c in columns if c.required], 'and')}",
             )
         )
     return layout

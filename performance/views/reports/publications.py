@@ -82,6 +82,10 @@ def publication_list(request: HttpRequest, partnership: str) -> HttpResponse:
             "ellipsis": Paginator.ELLIPSIS,
             "publications": [Publication(r, p) for r in page.object_list],
             "feed_url": reverse("performance:publication_feed", kwargs={"partnership": p.slug}),
+            # The registers' summary is listed only while the partnership publishes one.
+            "risk_summary_url": reverse("performance:risk_summary", kwargs={"partnership": p.slug})
+            if selectors.risk_settings_of(p).publish_summary
+            else "",
         },
     )
 

@@ -157,8 +157,8 @@ def risk_list(request: HttpRequest, partnership: str) -> HttpResponse:
         body = next((b for b in bodies if b.slug == request.GET["body"]), None)
         if body is None:
             raise Http404("No such body")
-        # Its own risks and those escalated to it, as on its register.
-        risks = risks.filter(Q(body=body) | Q(escalated_to=body))
+        # Its own risks, those escalated to it and those it accepted, as on its register.
+        risks = risks.filter(selectors.register_q(body, today=today))
     band = request.GET.get("band", "")
     if band in Band.values:
         risks = risks.filter(_band_filter(bands, band))
