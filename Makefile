@@ -45,14 +45,15 @@ demo: migrate
 	$(DEMO_MAIL) $(PY) manage.py load_demo_performance
 	$(DEMO_MAIL) $(PY) manage.py load_demo_risks
 	$(DEMO_MAIL) $(PY) manage.py load_demo_reports
+	$(DEMO_MAIL) $(PY) manage.py load_demo_elections
 
 # Web on http://127.0.0.1:8000/, with a Celery worker and beat beside it on the embedded
-# broker (kombu's filesystem transport) unless REDIS_URL is set. Ctrl-C stops all three.
+# broker (kombu's filesystem transport) unless REDIS_URL is set. scripts/run.py starts the
+# three, prints the demo sign-ins once the site answers, and on Ctrl-C or SIGTERM stops all
+# three and exits. Logs are quiet (one line a request); `make run VERBOSE=1` shows everything.
+# exec: no shell stays between make and the supervisor to be signalled in its place.
 run: demo
-	@trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A partnership worker --loglevel=INFO --concurrency=1 --pool=solo & \
-	$(VENV)/bin/celery -A partnership beat --loglevel=INFO & \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@exec $(PY) scripts/run.py$(if $(filter-out 0 false no off,$(VERBOSE)), --verbose)
 
 test: install
 	mkdir -p var

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = "Governance"
+
+    def ready(self) -> None:
+        # "Your tasks" belongs to membership, which may not import governance: our tasks are
+        # added to it here.
+        from governance.tasklist import governance_tasks
+        from partnership.tasklist import register_task_source
+
+        register_task_source(governance_tasks)

@@ -39,13 +39,13 @@ from governance.models import (
     ReviewOutcome,
 )
 from governance.services.minutes import approved_minutes
-from partnership.pdf import append_pdfs, facts_fingerprint, pdf_readable, render_pdf
+from partnership.pdf import append_pdfs, facts_fingerprint, pdf_page_count, render_pdf
 
 log = logging.getLogger(__name__)
 
 # Part of every fingerprint: bump it when the templates or the facts change shape, and every
 # document is rendered again by the next run of the stale job.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 # Published meetings this recent are checked by the safety-net job; older packs rarely change.
 STALE_WINDOW_DAYS = 60
 
@@ -181,7 +181,9 @@ def _agenda_facts(meeting: Meeting, audience: str) -> dict:
                 "kind": item.kind,
                 "title": item.title,
                 "presenter": item.presenter,
-                "decision": item.purpose == Purpose.DECISION,
+                "decision": item.purpose == Purpose.DECISION and not item.is_standing,
+                # A standing item says what it is for, never "For information".
+                "standing_purpose": item.standing_purpose,
                 "decision_required": item.decision_required,
                 "confidential": item.confidential,
                 "confidential_reason": item.confidential_reason,
@@ -307,7 +309,7 @@ def _paper_bytes(name: str) -> bytes:
 
 
 def _render_agenda_pack(facts: dict) -> bytes:
-    appended, titles = [], []
+    appended, titles, appended_pages = [], [], 0
     papers = [dict(paper) for paper in facts["papers"]]
     for paper in papers:
         paper["appendix"] = None
@@ -316,10 +318,13 @@ def _render_agenda_pack(facts: dict) -> bytes:
             continue
         data = _paper_bytes(paper["file"])
         # Checked before the cover sheets are written, so none says "appended" of a file
-        # that is then left out.
-        if pdf_readable(data):
+        # that is then left out; its pages count in every footer's "Page 1 of N".
+        pages = pdf_page_count(data)
+        if pages is not None:
             appended.append(data)
+            appended_pages += pages
             paper["appendix"] = len(appended)
+            paper["appendix_pages"] = pages
             titles.append(f"Appendix {len(appended)}: {paper['title']}")
         else:
             log.warning("Paper %s is not a readable PDF: left out of the pack", paper["id"])
@@ -327,6 +332,7 @@ def _render_agenda_pack(facts: dict) -> bytes:
     pdf = render_pdf(
         template=TEMPLATES[DocumentKind.AGENDA_PACK],
         context={"doc": facts, "papers": papers, "title": _title(facts)},
+        appended_pages=appended_pages,
     )
     return append_pdfs(first=pdf, others=appended, titles=titles)
 

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from membership.models import AppointmentRole, Role, Seat, TieRule, User
+from membership.models import AppointmentRole, Post, Role, Seat, TieRule, User
 from partnership.forms import BaseForm, DateField
 from partnership.models import Body, Organisation, Sector
 
@@ -254,18 +254,20 @@ class ElectionForm(BaseForm):
         ],
         widget=forms.RadioSelect,
     )
+    # Asked only for places in a seat: the template shows them under that choice (the GOV.UK
+    # conditional reveal), and a chair or deputy election ignores whatever they hold.
     seat = forms.ModelChoiceField(
-        label="Seat (for places in a seat)",
+        label="Seat",
         queryset=Seat.objects.none(),
         required=False,
-        empty_label="Not a seat election",
+        empty_label="Select a seat",
     )
     places = forms.IntegerField(
         label="Number of places to fill",
         min_value=1,
         max_value=50,
         initial=1,
-        help_text="Always 1 for a chair or deputy chair.",
+        required=False,
     )
     nominations_close_on = DateField(label="Nominations close on")
     nominations_close_time = TimeField(label="Nominations close at", help_text=TIME_HINT)
@@ -284,10 +286,20 @@ class ElectionForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.fields["seat"].queryset = Seat.objects.filter(body=body)
 
+    # Only the fields of the chosen kind of election count: a chair has no seat.
+    SEAT_FIELDS = ("seat", "places")
+
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("post") == "seat" and not cleaned.get("seat") and "seat" not in self.errors:
-            self.add_error("seat", "Select the seat whose places are to be filled")
+        if cleaned.get("post") == Post.SEAT:
+            if not cleaned.get("seat") and "seat" not in self.errors:
+                self.add_error("seat", "Select the seat whose places are to be filled")
+            if cleaned.get("places") is None and "places" not in self.errors:
+                self.add_error("places", "Enter the number of places to fill")
+        else:
+            for name in self.SEAT_FIELDS:
+                self.errors.pop(name, None)
+            cleaned["seat"], cleaned["places"] = None, 1
         for name in ("nominations_close", "voting_opens", "voting_closes"):
             day, time = cleaned.get(f"{name}_on"), cleaned.get(f"{name}_time")
             cleaned[f"{name}_at"] = at(day, time) if day and time else None
@@ -295,20 +307,46 @@ class ElectionForm(BaseForm):
 
 
 class ProposeForm(BaseForm):
-    person = forms.ModelChoiceField(label="Who do you propose?", queryset=User.objects.none())
+    person = forms.ModelChoiceField(
+        label="Who do you propose?",
+        queryset=User.objects.none(),
+        empty_label="Select a person",
+        error_messages={"required": "Select the person you propose"},
+    )
     organisation = forms.ModelChoiceField(
-        label="Organisation they would represent",
+        label="Organisation they would represent (optional)",
         queryset=Organisation.objects.none(),
         required=False,
-        empty_label="Not needed for a chair or deputy chair",
+        empty_label="None: an independent or community member",
     )
 
-    def __init__(self, *args, people, body: Body, **kwargs):
+    def __init__(self, *args, people, body: Body, election, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            partnership_id=body.partnership_id
-        )
+        if election.post == Post.SEAT:
+            self.fields["organisation"].queryset = Organisation.objects.filter(
+                partnership_id=body.partnership_id
+            )
+        else:
+            # A chair or deputy chair represents nobody: the question is not asked.
+            del self.fields["organisation"]
+
+
+class ReballotForm(BaseForm):
+    days = forms.IntegerField(
+        label="Days the re-ballot stays open",
+        min_value=1,
+        max_value=30,
+        initial=7,
+        help_text="From 1 to 30. If it would close on a weekend or bank holiday, it closes on "
+        "the next working day.",
+        error_messages={
+            "required": "Enter the number of days the re-ballot stays open",
+            "invalid": "Days the re-ballot stays open must be a number, like 7",
+            "min_value": "The re-ballot must stay open for at least 1 day",
+            "max_value": "The re-ballot can stay open for at most 30 days",
+        },
+    )
 
 
 class RespondForm(BaseForm):

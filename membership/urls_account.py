@@ -7,4 +7,5 @@ app_name = "account"
 urlpatterns = [
     path("", views.account, name="home"),
     path("contact-details/", views.profile_edit, name="profile"),
+    path("tasks/", views.tasks, name="tasks"),
 ]

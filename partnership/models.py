@@ -189,3 +189,39 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class PageKind(models.TextChoices):
+    """The pages linked from every page's footer ("Support links")."""
+
+    ACCESSIBILITY = "accessibility", "Accessibility statement"
+    PRIVACY = "privacy", "Privacy notice"
+    COOKIES = "cookies", "Cookies"
+    CONTACT = "contact", "Contact"
+
+
+class PartnershipPage(models.Model):
+    """A partnership's own wording of one footer page; without a row the default wording
+    (partnership/pages.py) is shown. The body is plain text: blank lines make paragraphs."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="pages")
+    kind = models.CharField(max_length=20, choices=PageKind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["partnership", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "kind"], name="one_page_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "partnership:page", kwargs={"partnership": self.partnership.slug, "kind": self.kind}
+        )

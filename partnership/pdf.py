@@ -114,24 +114,41 @@ def facts_fingerprint(facts: Any) -> str:
 
 
 def render_pdf(
-    *, template: str, context: dict, progress: Callable[[int, int], None] | None = None
+    *,
+    template: str,
+    context: dict,
+    progress: Callable[[int, int], None] | None = None,
+    appended_pages: int = 0,
 ) -> bytes:
     """Render ``template`` to a tagged PDF/UA-1 document. The template sets the language
     (``<html lang="en-GB">``) and ``<title>``, which become the PDF's /Lang and title.
 
     ``progress``, if given, is called as ``progress(0, pages)`` once the document is laid out,
-    then ``progress(n, pages)`` as page n is written, so a job can say how far it has got."""
+    then ``progress(n, pages)`` as page n is written, so a job can say how far it has got.
+
+    ``appended_pages`` is how many pages ``append_pdfs`` will put after this document. The
+    template gets ``page_total``, the whole file's page count, for its "Page 1 of N" footer:
+    WeasyPrint's own ``counter(pages)`` knows only the pages it lays out. Knowing the total
+    takes a first layout; the footer sits in the page margin, so the second lays out the same
+    pages."""
+    context = {**context, "page_total": None}
+    if appended_pages:
+        own = len(_layout(template, context).pages)
+        context["page_total"] = own + appended_pages
+    laid_out = _layout(template, context)
+    if progress is not None:
+        # What HTML.write_pdf does, in its two steps, with word of each.
+        pages = len(laid_out.pages)
+        progress(0, pages)
+        for number, page in enumerate(laid_out.pages, start=1):
+            page.paint = _reporting(page.paint, partial(progress, number, pages))
+    return laid_out.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def _layout(template: str, context: dict):
     html = render_to_string(template, context)
     document = HTML(string=html, base_url=_base_url(), url_fetcher=StaticFilesFetcher())
-    if progress is None:
-        return document.write_pdf(pdf_variant=PDF_VARIANT)
-    # What HTML.write_pdf does, in its two steps, with word of each.
-    laid_out = document.render(pdf_variant=PDF_VARIANT)
-    pages = len(laid_out.pages)
-    progress(0, pages)
-    for number, page in enumerate(laid_out.pages, start=1):
-        page.paint = _reporting(page.paint, partial(progress, number, pages))
-    return laid_out.write_pdf(pdf_variant=PDF_VARIANT)
+    return document.render(pdf_variant=PDF_VARIANT)
 
 
 def _reporting(paint: Callable, report: Callable[[], None]) -> Callable:
@@ -159,11 +176,15 @@ def _readable(data: bytes) -> bytes:
 
 def pdf_readable(data: bytes) -> bool:
     """Whether ``append_pdfs`` would include this PDF, so a caller can say so beforehand."""
+    return pdf_page_count(data) is not None
+
+
+def pdf_page_count(data: bytes) -> int | None:
+    """How many pages ``append_pdfs`` would add for this PDF; None if it would leave it out."""
     try:
-        _readable(data)
+        return len(PdfReader(io.BytesIO(_readable(data))).pages)
     except Exception:  # noqa: BLE001 - whatever the reason, it cannot be appended
-        return False
-    return True
+        return None
 
 
 def append_pdfs(*, first: bytes, others: list[bytes], titles: list[str] | None = None) -> bytes:

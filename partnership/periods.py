@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+# Working days know the bank holidays; their one home is partnership.calendar.
+from partnership.calendar import add_working_days  # noqa: F401 (its callers import it here)
+
 # The month each quarter starts in.
 _FIRST_MONTH = {1: 4, 2: 7, 3: 10, 4: 1}
 
@@ -124,14 +127,3 @@ def last_ended_quarter(day: date) -> Quarter:
 def quarters_ending(last: Quarter, count: int) -> list[Quarter]:
     """``count`` quarters up to and including ``last``, oldest first."""
     return [last.minus(n) for n in range(count - 1, -1, -1)]
-
-
-def add_working_days(day: date, days: int) -> date:
-    """``day`` moved on by ``days`` working days (Monday to Friday). Bank holidays are not
-    known here: a deadline that falls on one is a date the co-ordinator can move."""
-    current, left = day, days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current

@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "partnership.context.navigation",
             ],
             "string_if_invalid": env_str("DJANGO_TEMPLATE_STRING_IF_INVALID", ""),
         },
@@ -108,7 +109,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "account:home"
+LOGIN_REDIRECT_URL = "account:tasks"
 LOGOUT_REDIRECT_URL = "home"
 
 # Object permissions are read through partnership.permissions only; guardian's anonymous
@@ -204,14 +205,51 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# Quiet by default: one line a request, and a refused one (403, 404, 400) is one line saying
+# why, without the traceback of the exception that refused it (partnership/logs.py). Celery's
+# worker and beat run at WARNING under `make run`, with one line a job finished.
+# DJANGO_LOG_VERBOSE=true (`make run VERBOSE=1`) brings every traceback and line back.
+LOG_VERBOSE = env_bool("DJANGO_LOG_VERBOSE", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {
+            "()": "logging.Formatter" if LOG_VERBOSE else "partnership.logs.RefusalFormatter"
+        },
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "filters": {
+        "skip_refused": {"()": "partnership.logs.SkipRefusedRequests"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # The development server's access lines, as Django's default sets them up.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": [] if LOG_VERBOSE else ["skip_refused"],
+        },
+        # Server errors e-mailed to ADMINS when debug is off, as Django's default does.
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    # SQL is never logged, even with debug on: the statements that cast a vote would pair a
-    # voter with a ballot in the log.
     "loggers": {
+        # Django's default gives "django" a console handler of its own with debug on, beside
+        # the root's: every warning, traceback included, was printed twice. The root's only.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # SQL is never logged, even with debug on: the statements that cast a vote would pair
+        # a voter with a ballot in the log.
         "django.db.backends": {"level": "WARNING", "propagate": False},
         # Nor the template engine's DEBUG lines: each failed variable lookup is logged with
         # the whole template context, which on the vote's pages holds the choice and the
@@ -220,6 +258,9 @@ LOGGING = {
         # WeasyPrint reports each step of every render at INFO: only problems are worth a line.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # A finished job ("Task ... succeeded in 0.4s") is one line even when the worker runs
+        # at WARNING; "received" and beat's "Sending due task" are not.
+        "celery.app.trace": {"level": "INFO"},
     },
 }
 

@@ -8,7 +8,7 @@ from membership.forms_auth import (
     GovukPasswordResetForm,
     GovukSetPasswordForm,
 )
-from partnership import views
+from partnership import views, views_pages
 from performance import views as performance_views
 
 structure_patterns = [
@@ -17,6 +17,9 @@ structure_patterns = [
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
+    # The footer's pages, in the partnership's own words (partnership/views_pages.py).
+    path("about/<slug:kind>/", views_pages.page, name="page"),
+    path("about/<slug:kind>/edit/", views_pages.page_edit, name="page_edit"),
 ]
 
 auth_patterns = [
@@ -59,6 +62,7 @@ auth_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("about/<slug:kind>/", views_pages.site_page, name="site_page"),
     path("accounts/", include(auth_patterns)),
     path("account/", include("membership.urls_account")),
     path("account/meetings/", governance_views.my_meetings, name="my_meetings"),

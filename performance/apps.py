@@ -24,6 +24,12 @@ class PerformanceConfig(AppConfig):
         register_account_panel(reports_account_panel)
         register_account_panel(risks_account_panel)
 
+        # And the returns, reports and risks a person owes, to "Your tasks".
+        from partnership.tasklist import register_task_source
+        from performance.tasklist import performance_tasks
+
+        register_task_source(performance_tasks)
+
         # Governance may not know about reports or risks: approved exception reports and
         # escalated risks waiting for a board's meeting are placed from here when one is
         # scheduled or cancelled.

@@ -21,6 +21,9 @@ PUBLIC = dict.fromkeys(ROLES, 200)
 SIGNED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": "login"}
 PARTNERSHIP_COORDINATOR = {**dict.fromkeys(ROLES, 403), "anonymous": "login", "coordinator": 200}
 GROUP_COORDINATORS = {**PARTNERSHIP_COORDINATOR, "group_coordinator": 200}
+# Nobody in the world is the governance lead: every role is refused.
+GOVERNANCE_LEAD_ONLY = {**dict.fromkeys(ROLES, 403), "anonymous": "login"}
+FOOTER_PAGES = ["accessibility", "privacy", "cookies", "contact"]
 
 
 def urls(w):
@@ -65,10 +68,19 @@ def urls(w):
         ("membership:appointment_list", {"partnership": p}, PARTNERSHIP_COORDINATOR),
         ("account:home", {}, SIGNED_IN),
         ("account:profile", {}, SIGNED_IN),
+        ("account:tasks", {}, SIGNED_IN),
         ("login", {}, {**PUBLIC, **{r: 302 for r in ROLES if r != "anonymous"}}),
         ("password_reset", {}, PUBLIC),
         ("password_reset_done", {}, PUBLIC),
         ("password_reset_complete", {}, PUBLIC),
+        # The footer's pages: site-wide defaults and the partnership's own, public; editing is
+        # the governance lead's (tests/test_footer_pages.py signs one in).
+        *[("site_page", {"kind": k}, PUBLIC) for k in FOOTER_PAGES],
+        *[("partnership:page", {"partnership": p, "kind": k}, PUBLIC) for k in FOOTER_PAGES],
+        *[
+            ("partnership:page_edit", {"partnership": p, "kind": k}, GOVERNANCE_LEAD_ONLY)
+            for k in FOOTER_PAGES
+        ],
     ]
 
 
@@ -312,7 +324,9 @@ def test_post_nominations_as(role, client, world, contest):
     url = reverse("membership:candidate_second", kwargs={**board, "candidate": proposal.pk})
     _check(client.post(url), voting[role], url)
     url = reverse("membership:candidate_propose", kwargs=board)
-    _check(client.post(url, {"person": world.member.pk}), voting[role], url)
+    # The member already stands: a voting member is shown the form again, the error by the field.
+    proposing = {**voting, "chair": 200, "member": 200}
+    _check(client.post(url, {"person": world.member.pk}), proposing[role], url)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -324,7 +338,9 @@ def test_post_to_election_cancel_and_reballot_as(role, client, world, contest):
     client = _client_for(client, world, role)
     board = {"partnership": world.partnership.slug, "body": world.board.slug, "pk": election.pk}
     expected = {**PARTNERSHIP_COORDINATOR, "coordinator": 302}[role]
-    _check(client.post(reverse("membership:election_reballot", kwargs=board)), expected, "reballot")
+    # An empty re-ballot form is shown again with its error (200) to the co-ordinator.
+    reballot = {**PARTNERSHIP_COORDINATOR, "coordinator": 200}[role]
+    _check(client.post(reverse("membership:election_reballot", kwargs=board)), reballot, "reballot")
     _check(client.post(reverse("membership:election_cancel", kwargs=board)), expected, "cancel")
     election.refresh_from_db()
     assert (election.status == "cancelled") == (role == "coordinator")

@@ -110,6 +110,17 @@ STANDING_ITEMS = [
 ]
 
 
+# What a standing item is for, shown in its place where an item of business says whether it
+# is for decision or for information.
+STANDING_ITEM_PURPOSES = {
+    ItemKind.APOLOGIES: "Standing item: apologies and substitutes are noted",
+    ItemKind.DECLARATIONS: "Standing item: members declare any interest in the business",
+    ItemKind.MINUTES: "Standing item: to agree the minutes of the last meeting",
+    ItemKind.MATTERS_ARISING: "Standing item: progress on the last meeting's actions",
+    ItemKind.PARTNER_MATTERS: "Standing item: news and updates from partners",
+}
+
+
 class Purpose(models.TextChoices):
     DECISION = "decision", "Decision required"
     INFORMATION = "information", "For information"
@@ -147,6 +158,15 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
+
+    @property
+    def is_standing(self) -> bool:
+        return self.kind != ItemKind.BUSINESS
+
+    @property
+    def standing_purpose(self) -> str:
+        """For a standing item, what it is for; empty for an item of business."""
+        return STANDING_ITEM_PURPOSES.get(self.kind, "")
 
 
 def paper_path(paper: Paper, filename: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -166,7 +166,30 @@ def meetings_for(*, user, partnership: Partnership, body: Body | None = None) ->
             if body_access(user, b).see_drafts
         ]
         public |= Q(body_id__in=drafts)
-    return qs.filter(public).order_by("held_on", "start_time")
+    # Whether the minutes are approved, so a list can say what is latest about each meeting
+    # without a query per row.
+    approved = Minutes.objects.filter(meeting=OuterRef("pk"), status=MinutesStatus.APPROVED)
+    return (
+        qs.filter(public)
+        .annotate(minutes_approved=Exists(approved))
+        .order_by("held_on", "start_time")
+    )
+
+
+def meeting_stage(meeting: Meeting, *, today: date | None = None) -> str:
+    """What is latest about a meeting, in a few words for a status tag: cancelled, draft
+    agenda, agenda published, held, minutes approved. ``meeting`` comes from
+    ``meetings_for`` (it carries ``minutes_approved``)."""
+    today = today or timezone.localdate()
+    if meeting.status == MeetingStatus.CANCELLED:
+        return "Cancelled"
+    if meeting.status == MeetingStatus.DRAFT:
+        return "Draft agenda"
+    if meeting.minutes_approved:
+        return "Minutes approved"
+    if meeting.held_on < today:
+        return "Held"
+    return "Agenda published"
 
 
 def upcoming_for_person(*, person: User) -> list[tuple[Meeting, Attendance | None]]:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from governance import selectors, services
 from governance.forms import AgendaItemForm, MeetingCreateForm, MeetingForm, PaperForm, ReasonForm
-from governance.models import AgendaItem, ItemKind, Meeting, Paper
+from governance.models import AgendaItem, ItemKind, Meeting, MinutesStatus, Paper
 from governance.selectors import MeetingAccess
 from membership.models import User
 from membership.selectors import body_coordinators
@@ -74,10 +74,13 @@ def meeting_detail(request: HttpRequest, partnership: str, pk: int) -> HttpRespo
         item.interest_flags = flags.get(item, [])
     minutes = selectors.minutes_visible(meeting=meeting, access=access)
     shown = minutes[0] if minutes else None
+    meeting.minutes_approved = any(m.status == MinutesStatus.APPROVED for m in minutes)
     membership = None
     if user.is_authenticated:
         membership = services.meeting_membership(meeting=meeting, person=user)
     attendance = list(meeting.attendance.select_related("person", "substitute"))
+    today = timezone.localdate()
+    papers = [p for item in agenda.items for p in item.visible_papers]
     context = {
         "partnership": meeting.body.partnership,
         "body": meeting.body,
@@ -85,6 +88,11 @@ def meeting_detail(request: HttpRequest, partnership: str, pk: int) -> HttpRespo
         "access": access,
         "agenda": agenda,
         "now": timezone.now(),
+        "stage": selectors.meeting_stage(meeting, today=today),
+        # What the co-ordinator may do now; the rest is not offered (the services refuse it).
+        "held": meeting.held_on <= today,
+        "can_publish": any(item.kind == ItemKind.BUSINESS for item in agenda.items),
+        "can_circulate": any(p.file and not p.circulated_at for p in papers),
         "minutes_versions": minutes,
         "minutes": shown,
         "entries": selectors.minute_entries(minutes=shown, access=access) if shown else [],
@@ -185,14 +193,8 @@ def meeting_cancel(request: HttpRequest, partnership: str, pk: int) -> HttpRespo
             return redirect(meeting)
     return render(
         request,
-        "governance/reason_form.html",
-        {
-            "partnership": meeting.body.partnership,
-            "meeting": meeting,
-            "form": form,
-            "heading": "Cancel the meeting",
-            "button": "Cancel meeting",
-        },
+        "governance/meeting_cancel.html",
+        {"partnership": meeting.body.partnership, "meeting": meeting, "form": form},
     )
 
 

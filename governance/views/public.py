@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 def _split(meetings) -> tuple[list, list]:
     today = timezone.localdate()
     meetings = list(meetings)
+    for m in meetings:
+        m.stage = selectors.meeting_stage(m, today=today)
     upcoming = [m for m in meetings if m.held_on >= today]
     past = [m for m in reversed(meetings) if m.held_on < today]
     return upcoming, past

@@ -17,7 +17,14 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods, require_POST
 
 from membership import services
-from membership.forms import BallotForm, ElectionForm, ProposeForm, RespondForm, people_known_to
+from membership.forms import (
+    BallotForm,
+    ElectionForm,
+    ProposeForm,
+    ReballotForm,
+    RespondForm,
+    people_known_to,
+)
 from membership.models import (
     Candidate,
     CandidateStatus,
@@ -35,6 +42,7 @@ from membership.services.elections import (
     receipt_counted,
 )
 from partnership import permissions as perms
+from partnership.calendar import suggested_day, working_day_on_or_after
 from partnership.history import history_entries
 from partnership.models import Body
 
@@ -97,21 +105,8 @@ def election_list(request: HttpRequest, partnership: str, body: str) -> HttpResp
 def election_create(request: HttpRequest, partnership: str, body: str) -> HttpResponse:
     b = perms.get_body_or_404(partnership, body)
     perms.require(perms.can_manage_body(request.user, b))
-    today = timezone.localdate()
     form = ElectionForm(
-        request.POST or None,
-        body=b,
-        initial={
-            "places": 1,
-            "tie_rule": "reballot",
-            "nominations_close_on": today + timedelta(days=14),
-            "nominations_close_time": "17:00",
-            "voting_opens_on": today + timedelta(days=15),
-            "voting_opens_time": "09:00",
-            "voting_closes_on": today + timedelta(days=22),
-            "voting_closes_time": "17:00",
-            "term_starts_on": today + timedelta(days=23),
-        },
+        request.POST or None, body=b, initial=election_defaults(timezone.localdate())
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -153,6 +148,17 @@ def election_detail(request: HttpRequest, partnership: str, body: str, pk: int) 
     by POST, so it is never in a URL, a browser's history or an access log."""
     b = perms.get_body_or_404(partnership, body)
     election = _get_election(b, pk)
+    response = _render_detail(request, election)
+    if request.method == "POST":
+        add_never_cache_headers(response)
+    return response
+
+
+def _render_detail(
+    request: HttpRequest, election: Election, *, propose_form=None, reballot_form=None
+) -> HttpResponse:
+    """The election's page; a form given here is shown bound, with its errors."""
+    b = election.body
     user = request.user
     can_manage = perms.can_manage_body(user, b)
     phase = election.phase()
@@ -172,9 +178,13 @@ def election_detail(request: HttpRequest, partnership: str, body: str, pk: int) 
         "is_voting_member": votes_here,
         "my_candidacy": next((c for c in candidates if signed_in and c.person_id == user.pk), None),
         "closed": election.status == ElectionStatus.CLOSED,
+        # The one form on the page with errors, for the error summary at its top.
+        "form": propose_form or reballot_form,
     }
     if phase == "nominations" and votes_here:
-        context["propose_form"] = ProposeForm(people=_proposable(election), body=b)
+        context["propose_form"] = propose_form or ProposeForm(
+            people=_proposable(election), body=b, election=election
+        )
     if phase in ("voting", "counting", "closed") and (can_manage or votes_here):
         context["turnout"] = election_turnout(election=election)
     if phase == "voting" and signed_in:
@@ -184,7 +194,8 @@ def election_detail(request: HttpRequest, partnership: str, body: str, pk: int) 
         if code:
             context["receipt"] = code
             context["receipt_counted"] = receipt_counted(election=election, receipt=code)
-        context["reballot"] = can_manage and reballot_candidates(election=election)
+        if can_manage and reballot_candidates(election=election):
+            context["reballot_form"] = reballot_form or ReballotForm()
     if can_manage:
         context["history"] = history_entries(election)
         turnout = context.get("turnout")
@@ -192,8 +203,8 @@ def election_detail(request: HttpRequest, partnership: str, body: str, pk: int) 
             phase == "voting" and turnout is not None and turnout.voted >= turnout.electorate
         )
     response = render(request, "membership/election_detail.html", context)
-    if request.method == "POST":
-        add_never_cache_headers(response)
+    # Shown again from a refused POST too: never kept by a cache in between.
+    add_never_cache_headers(response)
     return response
 
 
@@ -210,22 +221,22 @@ def candidate_propose(request: HttpRequest, partnership: str, body: str, pk: int
     b = perms.get_body_or_404(partnership, body)
     election = _get_election(b, pk)
     perms.require(is_voting_member(request.user, b))
-    form = ProposeForm(request.POST, people=_proposable(election), body=b)
+    form = ProposeForm(request.POST, people=_proposable(election), body=b, election=election)
     if form.is_valid():
         try:
             candidate = services.candidate_propose(
                 actor=request.user,
                 election=election,
                 person=form.cleaned_data["person"],
-                organisation=form.cleaned_data["organisation"],
+                organisation=form.cleaned_data.get("organisation"),
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            form.add_service_error(exc)
         else:
             messages.success(request, f"You have proposed {candidate.person}. It needs a seconder.")
-    else:
-        messages.error(request, "Select the person you propose.")
-    return redirect(_detail_url(election))
+            return redirect(_detail_url(election))
+    # Shown again on the election's page, with the error summary and the message by the field.
+    return _render_detail(request, election, propose_form=form)
 
 
 @login_required
@@ -394,17 +405,43 @@ def election_reballot(request: HttpRequest, partnership: str, body: str, pk: int
     b = perms.get_body_or_404(partnership, body)
     election = _get_election(b, pk)
     perms.require(perms.can_manage_body(request.user, b))
-    try:
-        days = max(1, min(30, int(request.POST.get("days", "7"))))
+    form = ReballotForm(request.POST)
+    if form.is_valid():
         now = timezone.now()
-        reballot_ = services.election_reballot(
-            actor=request.user,
-            election=election,
-            voting_opens_at=now,
-            voting_closes_at=now + timedelta(days=days),
-        )
-    except (ValidationError, ValueError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        return redirect(_detail_url(election))
-    messages.success(request, "The re-ballot is open for voting.")
-    return redirect(_detail_url(reballot_))
+        closes = timezone.localtime(now + timedelta(days=form.cleaned_data["days"]))
+        # Never closing on a weekend or bank holiday: the first working day, at that time (a
+        # deadline: not pushed past the Christmas break as a suggested default is).
+        closes += working_day_on_or_after(closes.date()) - closes.date()
+        try:
+            reballot_ = services.election_reballot(
+                actor=request.user,
+                election=election,
+                voting_opens_at=now,
+                voting_closes_at=closes,
+            )
+        except ValidationError as exc:
+            form.add_service_error(exc, voting_closes_at="days")
+        else:
+            messages.success(request, "The re-ballot is open for voting.")
+            return redirect(_detail_url(reballot_))
+    return _render_detail(request, election, reballot_form=form)
+
+
+def election_defaults(today) -> dict:
+    """The dates a new election's form suggests: two weeks of nominations, a week of voting,
+    the term from the next day. Voting's close and the term's start fall on working days,
+    never a weekend, bank holiday or the Christmas break (partnership.calendar)."""
+    nominations_close = suggested_day(today + timedelta(days=14))
+    voting_opens = suggested_day(nominations_close + timedelta(days=1))
+    voting_closes = suggested_day(voting_opens + timedelta(days=7))
+    return {
+        "places": 1,
+        "tie_rule": "reballot",
+        "nominations_close_on": nominations_close,
+        "nominations_close_time": "17:00",
+        "voting_opens_on": voting_opens,
+        "voting_opens_time": "09:00",
+        "voting_closes_on": voting_closes,
+        "voting_closes_time": "17:00",
+        "term_starts_on": suggested_day(voting_closes + timedelta(days=1)),
+    }

@@ -66,13 +66,16 @@ def assert_accessible(page) -> None:
     assert violations == [], f"{page.url}: {json.dumps(violations, indent=1)}"
 
 
-def sign_in(page, email: str, password: str) -> None:
-    """Sign in with the keyboard, as a screen-reader or keyboard user would."""
+def sign_in(page, email: str, password: str, *, then: str | None = "/account/") -> None:
+    """Sign in with the keyboard, as a screen-reader or keyboard user would. Sign-in lands on
+    "Your tasks"; then, by default, the account page (where the older journeys start)."""
     page.goto("/accounts/sign-in/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.keyboard.press("Enter")
-    page.wait_for_url("**/account/")
+    page.wait_for_url("**/account/tasks/")
+    if then:
+        page.goto(then)
 
 
 @pytest.fixture

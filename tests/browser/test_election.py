@@ -45,7 +45,13 @@ def test_a_chair_election_from_opening_to_published_result(page, live_world):
     assert_accessible(page)
     page.get_by_role("link", name="Open an election").click()
     assert_accessible(page)
+    # The seat and its places are asked only for a seat election.
+    page.get_by_label("Places in a seat").check()
+    expect(page.get_by_label("Seat", exact=True)).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("Chair", exact=True).check()
+    expect(page.get_by_label("Seat", exact=True)).to_be_hidden()
+    expect(page.get_by_label("Number of places to fill")).to_be_hidden()
     page.get_by_label("Draw lots between the tied candidates").check()
     page.get_by_role("button", name="Open the election").click()
     expect(page.get_by_text("Taking nominations")).to_be_visible()
@@ -58,6 +64,11 @@ def test_a_chair_election_from_opening_to_published_result(page, live_world):
     # A voting member proposes, another seconds, the candidate accepts with a statement.
     sign_in(page, "voter_one@example.org", PASSWORD)
     page.goto(w.board.get_absolute_url() + f"elections/{election.pk}/")
+    assert_accessible(page)
+    # Proposing nobody is an error by the field, with the summary.
+    page.get_by_role("button", name="Propose").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select the person you propose")
+    expect(page.locator("#id_person-error")).to_contain_text("Select the person you propose")
     assert_accessible(page)
     page.get_by_label("Who do you propose?").select_option(label="Member")
     page.get_by_role("button", name="Propose").click()

@@ -28,7 +28,7 @@ def test_coordinator_sets_up_a_body_its_seats_and_members(page, live_world):
     assert_accessible(page)
 
     # The account page leads a co-ordinator to what they co-ordinate.
-    page.get_by_role("link", name="Testshire Partnership").click()
+    page.get_by_role("main").get_by_role("link", name="Testshire Partnership").click()
     expect(page.get_by_role("heading", name="Structure")).to_be_visible()
     assert_accessible(page)
 

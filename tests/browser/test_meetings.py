@@ -60,7 +60,7 @@ def test_a_board_meeting_from_scheduling_to_published_minutes(page, live_world):
     # --- the co-ordinator schedules the meeting ------------------------------------------
     sign_in(page, "coordinator@example.org", PASSWORD)
     assert_accessible(page)
-    page.get_by_role("link", name="Testshire Partnership").click()
+    page.get_by_role("link", name="Testshire Partnership").first.click()
     assert_accessible(page)
     page.get_by_role("link", name="Board", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Board")
@@ -143,6 +143,17 @@ def test_a_board_meeting_from_scheduling_to_published_minutes(page, live_world):
     success(page, "Paper saved: Draft youth safety plan")
     expect(page.get_by_text("Not yet circulated")).to_be_visible()
 
+    # The item actions are the card's links, moving included; a move and back again.
+    secret_card = page.locator(".app-agenda__item", has_text=SECRET_ITEM)
+    expect(secret_card.locator(".govuk-summary-card__actions")).to_contain_text("Move up")
+    secret_card.get_by_role("button", name=re.compile("^Move up")).click()
+    expect(page.locator(".app-agenda__item").nth(4)).to_contain_text(SECRET_ITEM)
+    assert_accessible(page)
+    page.locator(".app-agenda__item", has_text=SECRET_ITEM).get_by_role(
+        "button", name=re.compile("^Move down")
+    ).click()
+    expect(page.locator(".app-agenda__item").nth(4)).to_contain_text(PUBLIC_ITEM)
+
     # --- published, and the papers sent out ----------------------------------------------
     page.get_by_role("button", name="Publish agenda").click()
     success(page, "Agenda published. The public can now see it.")
@@ -151,6 +162,17 @@ def test_a_board_meeting_from_scheduling_to_published_minutes(page, live_world):
     success(page, "1 paper sent to members by e-mail and in the app.")
     expect(page.get_by_text("Not yet circulated")).to_have_count(0)
     assert_accessible(page)
+    # Cancelling is apart, on a page of its own that asks why: the co-ordinator backs out.
+    page.get_by_role("link", name="Cancel this meeting").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to cancel this meeting?"
+    )
+    assert_accessible(page)
+    page.get_by_role("button", name="Cancel the meeting").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter why")
+    assert_accessible(page)
+    page.get_by_role("link", name="No, keep the meeting").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     sign_out(page)
 
     # --- the member reads the paper and sends apologies ----------------------------------

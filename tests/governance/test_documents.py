@@ -4,6 +4,7 @@ the public, rendered once per change, and never served stale."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, time, timedelta
 from types import SimpleNamespace
 
@@ -192,10 +193,44 @@ def test_agenda_pack_has_the_cover_the_agenda_and_the_cover_sheets(meeting, toda
     assert "Budget for next year" in text
     assert "Presented by Finance lead" in text
     assert "Decision required: To approve the budget" in text
-    assert "For information" in text
+    assert "Standing item: to agree the minutes of the last meeting" in text
     assert "Spending is within the limit" in text
     assert "Paper owner Member" in text
     assert "Page 1 of" in text
+
+
+def test_agenda_pack_footer_counts_the_appended_papers_pages(meeting):
+    pdf = documents.render_agenda_pack(meeting=meeting.meeting, audience=MEMBERS)
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    footers = [re.search(r"Page (\d+) of (\d+)", page.extract_text() or "") for page in pages]
+    numbered = [(int(f[1]), int(f[2])) for f in footers if f]
+    # The pack's own pages are numbered 1, 2, ... and each says how long the whole file is,
+    # the three appended one-page papers included (they keep their own look, unnumbered).
+    assert len(numbered) == len(pages) - 3
+    assert numbered == [(n, len(pages)) for n in range(1, len(numbered) + 1)]
+    assert "appendix 1 of this pack (1 page)" in text_of(pdf)
+
+
+def test_standing_items_say_what_they_are_for_never_for_information(world, today):
+    m = gs.meeting_create(
+        actor=world.coordinator,
+        body=world.board,
+        held_on=today,
+        start_time=time(10, 0),
+        venue="Council House",
+    )
+    gs.item_add(
+        actor=world.coordinator,
+        meeting=m,
+        title="Budget",
+        purpose="decision",
+        decision_required="To approve it",
+    )
+    text = text_of(documents.render_agenda_pack(meeting=m, audience=MEMBERS))
+
+    assert "Standing item: apologies and substitutes are noted" in text
+    assert "Standing item: members declare any interest in the business" in text
+    assert "For information" not in text
 
 
 def test_pdf_papers_are_appended_and_word_papers_are_read_online(meeting):

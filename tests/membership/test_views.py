@@ -249,7 +249,7 @@ def test_sign_in_by_email_and_password(client, world):
     response = client.post(
         reverse("login"), {"username": "member@example.org", "password": PASSWORD}
     )
-    assert response.status_code == 302 and response["Location"] == reverse("account:home")
+    assert response.status_code == 302 and response["Location"] == reverse("account:tasks")
 
 
 def test_wrong_password_says_so(client, world):

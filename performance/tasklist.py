@@ -1,0 +1,112 @@
+"""Performance's part of "Your tasks": returns to write, returns to sign off, reports to
+approve and risks to review.
+
+Nothing here decides who owes what: it reads the selectors behind the account page's panels
+(``returns_owed_by`` and the sign-off search of ``views.return_lists``, and the reports and
+risks panels themselves), so the list, the panels and the daily chasers agree. A fixed number
+of queries whatever the number of tasks.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from partnership.tasklist import Task
+from performance import selectors
+from performance.models import REPORTED
+from performance.selectors.returns import deadlines_for
+from performance.views.reports.panel import reports_account_panel
+from performance.views.return_lists import _awaiting_sign_off_by, return_url
+from performance.views.risks.panel import risks_account_panel
+
+RETURNS = "Performance returns to submit"
+SIGN_OFF = "Returns to sign off"
+REPORTS = "Reports to approve"
+RISKS = "Risks to review"
+
+
+def _returns_owed(user, today) -> list[Task]:
+    return [
+        Task(
+            group=RETURNS,
+            title=f"{d.indicator.code}: {d.indicator.title}, {d.period.label}",
+            url=return_url(d.indicator, d.period),
+            due_on=d.deadline,
+            status="Late" if d.is_late(today) else d.status_label,
+            hint=d.indicator.body.name,
+        )
+        for d in selectors.returns_owed_by(person=user, today=today)
+        if d.status not in REPORTED
+    ]
+
+
+def _sign_offs(user) -> list[Task]:
+    awaiting = _awaiting_sign_off_by(user)
+    if not awaiting:
+        return []
+    for r in awaiting:
+        # Loaded through the body (an indicator's partnership is its body's): ``return_url``
+        # reads ``indicator.partnership``, which would otherwise cost a query a return.
+        r.indicator.partnership = r.indicator.body.partnership
+    deadlines = deadlines_for(
+        body_ids={r.indicator.body_id for r in awaiting}, periods={r.period for r in awaiting}
+    )
+    return [
+        Task(
+            group=SIGN_OFF,
+            title=f"{r.indicator.code}: {r.indicator.title}, {r.period.label}",
+            url=return_url(r.indicator, r.period),
+            due_on=deadlines.get((r.indicator.body_id, r.period)),
+            status="Awaiting sign-off",
+            hint=r.indicator.body.name,
+        )
+        for r in awaiting
+    ]
+
+
+def _reports(request) -> list[Task]:
+    panel = reports_account_panel(request)
+    if panel is None:
+        return []
+    return [
+        Task(
+            group=REPORTS,
+            title=report.title,
+            url=reverse(
+                "performance:report_review",
+                kwargs={"partnership": report.partnership.slug, "pk": report.pk},
+            ),
+            status="Awaiting you",
+            hint=report.body.name,
+        )
+        for report in panel.context["reports"]
+    ]
+
+
+def _risks(request) -> list[Task]:
+    panel = risks_account_panel(request)
+    if panel is None:
+        return []
+    return [
+        Task(
+            group=RISKS,
+            title=f"Review {risk.code}: {risk.title}",
+            url=reverse(
+                "performance:risk_review",
+                kwargs={"partnership": risk.partnership.slug, "pk": risk.pk},
+            ),
+            due_on=risk.review_deadline,
+            hint=f"{risk.body.name}, {panel.context['period'].label}",
+        )
+        for risk in panel.context["risks"]
+    ]
+
+
+def performance_tasks(request: HttpRequest) -> list[Task]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    today = timezone.localdate()
+    return [*_returns_owed(user, today), *_sign_offs(user), *_reports(request), *_risks(request)]
