@@ -60,7 +60,7 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint:
 	$(VENV)/bin/ruff check .
