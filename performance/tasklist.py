@@ -18,7 +18,7 @@ from performance import selectors
 from performance.models import REPORTED
 from performance.selectors.returns import deadlines_for
 from performance.views.reports.panel import reports_account_panel
-from performance.views.return_lists import _awaiting_sign_off_by, return_url
+from performance.views.return_lists import return_url
 from performance.views.risks.panel import risks_account_panel
 
 RETURNS = "Performance returns to submit"
@@ -43,7 +43,7 @@ def _returns_owed(user, today) -> list[Task]:
 
 
 def _sign_offs(user) -> list[Task]:
-    awaiting = _awaiting_sign_off_by(user)
+    awaiting = selectors.returns_awaiting_sign_off_by(user)
     if not awaiting:
         return []
     for r in awaiting:

@@ -14,6 +14,7 @@ from django.db.models import Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from partnership import permissions as perms
 from partnership.models import Body
 from partnership.periods import Quarter, add_working_days, last_ended_quarter
 from performance.models import (
@@ -25,6 +26,7 @@ from performance.models import (
     ReturnStatus,
     Target,
 )
+from performance.permissions import can_sign_off
 from performance.rules import Rating, rate
 
 # Returns are owed (listed, chased, and may be started) for the open quarter and this many
@@ -275,3 +277,31 @@ def group_by_body(returns: Iterable[Return]) -> dict[Body, list[Return]]:
     for r in returns:
         grouped[r.indicator.body].append(r)
     return dict(grouped)
+
+
+def returns_awaiting_sign_off_by(user) -> list[Return]:
+    """Submitted returns ``user`` may sign off (not those they submitted), in a fixed number
+    of queries: their rights narrow the search to their partnerships, then each return's body
+    is checked against the rights already loaded for the request."""
+    rights = perms.rights_of(user)
+    partnership_ids = {
+        pk
+        for (model, pk), held in rights.items()
+        if model == "partnership" and perms.MANAGE_PARTNERSHIP in held
+    }
+    body_ids = {
+        pk
+        for (model, pk), held in rights.items()
+        if model == "body" and held & {perms.MANAGE_BODY, perms.CHAIR_BODY}
+    }
+    if not partnership_ids and not body_ids:
+        return []
+    partnerships = Q(indicator__partnership_id__in=partnership_ids) | Q(
+        indicator__partnership_id__in=Body.objects.filter(pk__in=body_ids).values("partnership_id")
+    )
+    candidates = (
+        Return.objects.filter(partnerships, status=ReturnStatus.SUBMITTED)
+        .exclude(submitted_by=user)
+        .select_related("indicator__body__partnership")
+    )
+    return [r for r in candidates if can_sign_off(user, r.indicator.body)]

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnership import permissions as perms
-from partnership.models import Body
 from partnership.panels import Panel
 from partnership.periods import Quarter, quarters_ending
 from performance import permissions, selectors
@@ -25,7 +24,6 @@ from performance.models import (
     REPORTED,
     Indicator,
     Return,
-    ReturnStatus,
 )
 
 PAGE_SIZE = 50
@@ -138,34 +136,6 @@ def body_returns(request: HttpRequest, partnership: str, body: str) -> HttpRespo
 # --- the account page's panel -----------------------------------------------------------------
 
 
-def _awaiting_sign_off_by(user) -> list[Return]:
-    """Submitted returns ``user`` may sign off (not those they submitted), in a fixed number
-    of queries: their rights narrow the search to their partnerships, then each return's body
-    is checked against the rights already loaded for the request."""
-    rights = perms.rights_of(user)
-    partnership_ids = {
-        pk
-        for (model, pk), held in rights.items()
-        if model == "partnership" and perms.MANAGE_PARTNERSHIP in held
-    }
-    body_ids = {
-        pk
-        for (model, pk), held in rights.items()
-        if model == "body" and held & {perms.MANAGE_BODY, perms.CHAIR_BODY}
-    }
-    if not partnership_ids and not body_ids:
-        return []
-    partnerships = Q(indicator__partnership_id__in=partnership_ids) | Q(
-        indicator__partnership_id__in=Body.objects.filter(pk__in=body_ids).values("partnership_id")
-    )
-    candidates = (
-        Return.objects.filter(partnerships, status=ReturnStatus.SUBMITTED)
-        .exclude(submitted_by=user)
-        .select_related("indicator__body__partnership")
-    )
-    return [r for r in candidates if permissions.can_sign_off(user, r.indicator.body)]
-
-
 def returns_account_panel(request: HttpRequest) -> Panel | None:
     """ "Your returns" on the account page: what the person owes and what awaits their
     sign-off; nothing for someone with neither."""
@@ -180,7 +150,7 @@ def returns_account_panel(request: HttpRequest) -> Panel | None:
     ).exists()
     owed = selectors.returns_owed_by(person=user, today=today) if writes else []
     outstanding = [d for d in owed if d.status not in REPORTED]
-    awaiting = _awaiting_sign_off_by(user)
+    awaiting = selectors.returns_awaiting_sign_off_by(user)
     if not owed and not awaiting:
         return None
     by_body = Counter(r.indicator.body for r in awaiting)
