@@ -186,7 +186,8 @@ def load_meetings(*, partnership: Partnership, today: date | None = None) -> int
     )
     gs.minutes_submit(actor=actor, minutes=draft)
 
-    # 3. In ten days: agenda published, one paper out, one still awaited from its author.
+    # 3. In ten days: agenda published, one paper out, one still awaited from its author,
+    # and apologies from Mark Delaney.
     coming = _meeting(actor, body, today + timedelta(days=10))
     budget = gs.item_add(
         actor=actor,
@@ -220,6 +221,8 @@ def load_meetings(*, partnership: Partnership, today: date | None = None) -> int
     gs.paper_add(actor=actor, item=risks, title="Risk register, quarter 3", owner=p["stuart"])
     gs.meeting_publish(actor=actor, meeting=coming)
     gs.papers_circulate(actor=actor, meeting=coming)
+    # Mark Delaney cannot come: his apologies are on the co-ordinator's task list.
+    gs.apologies_send(actor=p["mark"], meeting=coming)
 
     # 4. Next quarter: in draft, seen only by the co-ordinators and the chair and deputy.
     _meeting(actor, body, today + timedelta(days=73))

@@ -1,6 +1,7 @@
 """Governance's part of "Your tasks": papers to write, actions due, register entries to
-confirm this year, minutes awaiting the chair's approval, disputed rulings for the governance
-lead to settle, and, for co-ordinators, papers that are late for their meetings.
+confirm this year, minutes awaiting the chair's approval, declarations the chair is to rule
+on, disputed rulings for the governance lead to settle, and, for co-ordinators, papers that
+are late for their meetings and the apologies received for them.
 
 Each uses the predicate its chaser uses (``papers_chase_late``, ``actions_chase_overdue``,
 ``registers_chase_confirmation``, ``minutes_chase_awaiting``), asked about one person instead
@@ -39,8 +40,10 @@ PAPERS = "Papers to write"
 ACTIONS = "Actions"
 REGISTERS = "Declarations of interest"
 MINUTES = "Minutes to approve"
+TO_RULE = "Declarations to rule on"
 RULINGS = "Disputed rulings"
 LATE = "Late papers for your meetings"
+APOLOGIES = "Apologies for your meetings"
 
 
 def _papers(user, now) -> list[Task]:
@@ -113,9 +116,7 @@ def _register_confirmation(user, today) -> list[Task]:
 
 
 def _minutes(user, rights) -> list[Task]:
-    chaired = {
-        pk for (model, pk), held in rights.items() if model == "body" and perms.CHAIR_BODY in held
-    }
+    chaired = _chaired(rights)
     if not chaired:
         return []
     waiting = list(
@@ -152,6 +153,33 @@ def _minutes(user, rights) -> list[Task]:
     return tasks
 
 
+def _chaired(rights) -> set[int]:
+    return {
+        pk for (model, pk), held in rights.items() if model == "body" and perms.CHAIR_BODY in held
+    }
+
+
+def _to_rule(user, rights, today) -> list[Task]:
+    """For a chair or deputy: each declaration on their body's register with no ruling of the
+    body yet, as ``registers_send_notices`` asks them (never their own)."""
+    from governance.selectors import declarations_awaiting_ruling
+
+    awaiting = declarations_awaiting_ruling(body_ids=_chaired(rights), person=user, on=today)
+    return [
+        Task(
+            group=TO_RULE,
+            title=f"{d.person.full_name}: {d.get_kind_display().lower()} interest, {d.concerns}",
+            url=reverse(
+                "governance:ruling_create",
+                kwargs={"partnership": body.partnership.slug, "body": body.slug, "pk": d.pk},
+            ),
+            status="Changed" if d.supersedes_id else "New",
+            hint=f"{body.name}, declared {timezone.localtime(d.declared_at):%-d %B %Y}",
+        )
+        for d, body in awaiting
+    ]
+
+
 def _rulings(rights) -> list[Task]:
     leads = {
         pk
@@ -177,8 +205,9 @@ def _rulings(rights) -> list[Task]:
     ]
 
 
-def _late_papers(user, rights, now) -> list[Task]:
-    """For co-ordinators: papers past their due time, as ``papers_chase_late`` tells them."""
+def _coordinated_partnerships(rights, *, prefix: str = "") -> Q | None:
+    """A filter for rows of the partnerships where the person co-ordinates something (the
+    whole partnership, or a body of it): a first cut, narrowed by ``can_manage_body``."""
     partnerships = {
         pk
         for (model, pk), held in rights.items()
@@ -188,17 +217,21 @@ def _late_papers(user, rights, now) -> list[Task]:
         pk for (model, pk), held in rights.items() if model == "body" and perms.MANAGE_BODY in held
     }
     if not partnerships and not bodies:
+        return None
+    field = f"{prefix}body__partnership_id__in"
+    return Q(**{field: partnerships}) | Q(
+        **{field: Body.objects.filter(pk__in=bodies).values("partnership_id")}
+    )
+
+
+def _late_papers(user, rights, now) -> list[Task]:
+    """For co-ordinators: papers past their due time, as ``papers_chase_late`` tells them."""
+    coordinated = _coordinated_partnerships(rights, prefix="item__meeting__")
+    if coordinated is None:
         return []
     candidates = (
         Paper.objects.filter(circulated_at__isnull=True, item__meeting__held_on__gte=now.date())
-        .filter(
-            Q(item__meeting__body__partnership_id__in=partnerships)
-            | Q(
-                item__meeting__body__partnership_id__in=Body.objects.filter(pk__in=bodies).values(
-                    "partnership_id"
-                )
-            )
-        )
+        .filter(coordinated)
         .exclude(item__meeting__status=MeetingStatus.CANCELLED)
         .exclude(owner=user)  # already under "Papers to write"
         .select_related("owner", "item__meeting__body__partnership")
@@ -221,6 +254,44 @@ def _late_papers(user, rights, now) -> list[Task]:
     ]
 
 
+def _apologies(user, rights, today) -> list[Task]:
+    """For co-ordinators: the apologies received for their bodies' coming meetings, as
+    ``apologies_send`` tells them, one task a meeting, until the meeting is held."""
+    coordinated = _coordinated_partnerships(rights, prefix="meeting__")
+    if coordinated is None:
+        return []
+    received = (
+        Attendance.objects.filter(status=AttendanceStatus.APOLOGIES, meeting__held_on__gte=today)
+        .filter(coordinated)
+        .exclude(meeting__status=MeetingStatus.CANCELLED)
+        .select_related("person", "substitute", "meeting__body__partnership")
+        .order_by("meeting__held_on", "meeting_id", "person__full_name")
+    )
+    by_meeting: dict = {}
+    for a in received:
+        if perms.can_manage_body(user, a.meeting.body):
+            by_meeting.setdefault(a.meeting, []).append(a)
+    tasks = []
+    for meeting, sent in by_meeting.items():
+        names = "; ".join(
+            f"{a.person.full_name}"
+            + (f" (substitute: {a.substitute.full_name})" if a.substitute_id else "")
+            for a in sent
+        )
+        count = f"{len(sent)} apolog{'ies' if len(sent) > 1 else 'y'}"
+        tasks.append(
+            Task(
+                group=APOLOGIES,
+                title=f"{meeting.body.name}, {meeting.held_on:%-d %B %Y}: {count}",
+                url=meeting.get_absolute_url(),
+                due_on=meeting.held_on,
+                status="Received",
+                hint=names,
+            )
+        )
+    return tasks
+
+
 def governance_tasks(request: HttpRequest) -> list[Task]:
     user = request.user
     if not user.is_authenticated:
@@ -233,6 +304,8 @@ def governance_tasks(request: HttpRequest) -> list[Task]:
         *_actions(user, today),
         *_register_confirmation(user, today),
         *_minutes(user, rights),
+        *_to_rule(user, rights, today),
         *_rulings(rights),
         *_late_papers(user, rights, now),
+        *_apologies(user, rights, today),
     ]

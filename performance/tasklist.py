@@ -1,5 +1,5 @@
 """Performance's part of "Your tasks": returns to write, returns to sign off, reports to
-approve and risks to review.
+approve, risks to review and, for a chair or deputy, risks escalated to their body to decide.
 
 Nothing here decides who owes what: it reads the selectors behind the account page's panels
 (``returns_owed_by`` and the sign-off search of ``views.return_lists``, and the reports and
@@ -13,9 +13,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from partnership import permissions as perms
 from partnership.tasklist import Task
 from performance import selectors
-from performance.models import REPORTED
+from performance.models import REPORTED, Risk, RiskStatus
 from performance.selectors.returns import deadlines_for
 from performance.views.reports.panel import reports_account_panel
 from performance.views.return_lists import return_url
@@ -25,6 +26,7 @@ RETURNS = "Performance returns to submit"
 SIGN_OFF = "Returns to sign off"
 REPORTS = "Reports to approve"
 RISKS = "Risks to review"
+ESCALATED = "Escalated risks to decide"
 
 
 def _returns_owed(user, today) -> list[Task]:
@@ -104,9 +106,50 @@ def _risks(request) -> list[Task]:
     ]
 
 
+def _escalated(user) -> list[Task]:
+    """Risks above appetite escalated to a body the person chairs (or is deputy of): the
+    board decides at its meeting, or the chair accepts the risk above appetite until a date
+    (``risk_accept``). Due by the meeting whose agenda carries it, if there is one yet."""
+    rights = perms.rights_of(user)
+    chaired = {
+        pk for (model, pk), held in rights.items() if model == "body" and perms.CHAIR_BODY in held
+    }
+    if not chaired:
+        return []
+    risks = (
+        Risk.objects.filter(status=RiskStatus.OPEN, escalated_to_id__in=chaired)
+        .select_related("partnership", "body", "escalated_to", "escalation_item__meeting")
+        .order_by("escalated_on", "pk")
+    )
+    tasks = []
+    for risk in risks:
+        meeting = risk.escalation_item.meeting if risk.escalation_item_id else None
+        tasks.append(
+            Task(
+                group=ESCALATED,
+                title=f"Decide on {risk.code}: {risk.title}",
+                url=reverse(
+                    "performance:risk", kwargs={"partnership": risk.partnership.slug, "pk": risk.pk}
+                ),
+                due_on=meeting.held_on if meeting else None,
+                status="Escalated",
+                hint=f"From the {risk.body.name} to the {risk.escalated_to.name}, "
+                f"residual score {risk.residual_score}"
+                + (f", on the agenda of {meeting.held_on:%-d %B %Y}" if meeting else ""),
+            )
+        )
+    return tasks
+
+
 def performance_tasks(request: HttpRequest) -> list[Task]:
     user = request.user
     if not user.is_authenticated:
         return []
     today = timezone.localdate()
-    return [*_returns_owed(user, today), *_sign_offs(user), *_reports(request), *_risks(request)]
+    return [
+        *_returns_owed(user, today),
+        *_sign_offs(user),
+        *_reports(request),
+        *_risks(request),
+        *_escalated(user),
+    ]

@@ -284,6 +284,54 @@ def gift_bodies(*, person: User, partnership: Partnership) -> QuerySet[Body]:
     return Body.objects.filter(pk__in=sat.values("body_id")).order_by("name")
 
 
+def declarations_awaiting_ruling(
+    *, body_ids: set[int], person: User | None = None, on: date | None = None
+) -> list[tuple[Declaration, Body]]:
+    """The declarations in force that each of the bodies must rule on and has not: the
+    interests of those who sit on it and the interests concerning it (``register_bodies``,
+    asked for many bodies at once), with no ruling of that body on that version. A changed
+    interest awaits a ruling of its own, even while the earlier version's ruling stands.
+    ``person`` (the chair asking) never rules on their own interests, so those are left out.
+
+    Four queries however many bodies and declarations: the bodies, who sits on them, the
+    candidate declarations, and the rulings already made on them."""
+    if not body_ids:
+        return []
+    day = on or timezone.localdate()
+    bodies = {b.pk: b for b in Body.objects.filter(pk__in=body_ids).select_related("partnership")}
+    sitting: dict[int, set[int]] = {}
+    for person_id, body_id in (
+        Membership.objects.current(on=day)
+        .filter(body_id__in=bodies)
+        .values_list("person_id", "body_id")
+    ):
+        sitting.setdefault(person_id, set()).add(body_id)
+    candidates = (
+        Declaration.objects.live(on=day)
+        .filter(Q(person_id__in=sitting) | Q(body_id__in=bodies))
+        .select_related("person", "partnership", "organisation", "body")
+        .order_by("declared_at", "pk")
+    )
+    if person is not None:
+        candidates = candidates.exclude(person=person)
+    candidates = list(candidates)
+    ruled = set(
+        Ruling.objects.filter(
+            declaration__in=[d.pk for d in candidates], body_id__in=bodies
+        ).values_list("declaration_id", "body_id")
+    )
+    awaiting = []
+    for d in candidates:
+        register_of = set(sitting.get(d.person_id, ()))
+        if d.body_id in bodies:
+            register_of.add(d.body_id)
+        for body_id in sorted(register_of, key=lambda pk: bodies[pk].name):
+            body = bodies[body_id]
+            if body.partnership_id == d.partnership_id and (d.pk, body_id) not in ruled:
+                awaiting.append((d, body))
+    return awaiting
+
+
 def disputed_rulings(*, partnership: Partnership) -> list[Ruling]:
     return list(
         Ruling.objects.filter(

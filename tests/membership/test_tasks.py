@@ -255,6 +255,73 @@ def test_a_governance_lead_is_asked_to_settle_disputed_rulings(client, world):
     assert "Disputed rulings" not in page(client, world.chair)
 
 
+def test_the_chair_is_asked_to_rule_on_each_declaration_of_their_board(client, world):
+    assert "Declarations to rule on" not in page(client, world.chair)
+    declaration = declare(world)
+    html = page(client, world.chair)
+    assert "Declarations to rule on" in html
+    assert "Member: financial interest, " in html
+    url = reverse(
+        "governance:ruling_create",
+        kwargs={
+            "partnership": world.partnership.slug,
+            "body": world.board.slug,
+            "pk": declaration.pk,
+        },
+    )
+    assert f'href="{url}"' in html
+    # The declarant does not rule on their own interest; a co-ordinator does not rule.
+    assert "Declarations to rule on" not in page(client, world.member)
+    assert "Declarations to rule on" not in page(client, world.coordinator)
+    gs.ruling_make(
+        actor=world.chair,
+        declaration=declaration,
+        body=world.board,
+        outcome="noted",
+        reason="Not prejudicial",
+    )
+    assert "Declarations to rule on" not in page(client, world.chair)
+
+
+def test_a_changed_interest_awaits_a_ruling_of_its_own(client, world):
+    declaration = declare(world)
+    gs.ruling_make(
+        actor=world.chair,
+        declaration=declaration,
+        body=world.board,
+        outcome="noted",
+        reason="Not prejudicial",
+    )
+    changed = gs.declaration_update(
+        actor=world.member,
+        declaration=declaration,
+        description="Now a paid director and shareholder.",
+        changed_on=timezone.localdate(),
+        change_note="Became a shareholder",
+    )
+    html = page(client, world.chair)
+    assert "Declarations to rule on" in html and "Changed" in html
+    assert f"/register/interests/{changed.pk}/rule/" in html
+
+
+def test_coordinators_see_the_apologies_for_their_coming_meetings(client, world):
+    meeting = schedule(world, days=10)
+    gs.item_add(actor=world.coordinator, meeting=meeting, title="Community safety plan")
+    gs.meeting_publish(actor=world.coordinator, meeting=meeting)
+    assert "Apologies for your meetings" not in page(client, world.coordinator)
+    gs.apologies_send(actor=world.member, meeting=meeting)
+    html = page(client, world.coordinator)
+    assert "Apologies for your meetings" in html
+    assert f"Board, {meeting.held_on:%-d %B %Y}: 1 apology" in html
+    assert f'href="{meeting.get_absolute_url()}"' in html
+    # The Safer Group's co-ordinator does not run the Board; the member is not told of theirs.
+    assert "Apologies for your meetings" not in page(client, world.group_coordinator)
+    assert "Apologies for your meetings" not in page(client, world.member)
+    # Once the meeting is cancelled, nothing to do.
+    gs.meeting_cancel(actor=world.coordinator, meeting=meeting, reason="No business")
+    assert "Apologies for your meetings" not in page(client, world.coordinator)
+
+
 def test_coordinators_see_vacancies_and_memberships_ending(client, world):
     ms.membership_update(
         actor=None,
@@ -286,9 +353,12 @@ def test_coordinators_see_vacancies_and_memberships_ending(client, world):
 
 def _load(world, n: int) -> None:
     for i in range(n):
-        paper_due(world, days=10 + i, title=f"Paper {i}")
+        paper = paper_due(world, days=10 + i, title=f"Paper {i}")
         paper_due(world, days=2, title=f"Late paper {i}")
         action_due(world, days=i - 2, description=f"Action {i}")
+        # For the co-ordinator, apologies; for the chair, a declaration to rule on.
+        gs.apologies_send(actor=world.member, meeting=paper.item.meeting)
+        declare(world, description=f"Interest {i}")
 
 
 def _queries(client, user) -> int:

@@ -42,7 +42,12 @@ EXPECTED = {
         "Partnership agreement",
     },
     "nadia.rahman@mercia-vale.example": {"Returns to sign off", "Reports to approve"},
-    "coordinator@mercia-vale.example": {"Returns to sign off", "Vacancies and memberships ending"},
+    "coordinator@mercia-vale.example": {
+        "Returns to sign off",
+        "Vacancies and memberships ending",
+        "Apologies for your meetings",
+    },
+    "chair@mercia-vale.example": {"Declarations to rule on"},
     "tg.coordinator@mercia-vale.example": {"Vacancies and memberships ending"},
     "governance@mercia-vale.example": {"Disputed rulings"},
     "martin.ashworth@mercia-vale.example": {"Minutes to approve"},

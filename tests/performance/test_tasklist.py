@@ -4,7 +4,7 @@ fixed number of queries however many there are."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -18,7 +18,7 @@ from performance.models import Risk
 from performance.selectors import open_quarter
 from performance.views.return_lists import return_url
 from tests.performance.test_reports_exceptions import complete
-from tests.performance.test_risk_steps import make_risk
+from tests.performance.test_risk_steps import escalated, make_risk
 
 TASKS = reverse("account:tasks")
 
@@ -100,6 +100,29 @@ def test_a_risk_owner_is_asked_to_review_their_risk(client, world, perf):
     assert "Risks to review" not in page(client, world.chair)
 
 
+def test_the_chair_is_asked_to_decide_on_a_risk_escalated_to_their_board(client, world, perf):
+    categories = {c.name: c for c in services.risk_categories(world.partnership)}
+    risk = make_risk(world, categories)
+    assert "Escalated risks to decide" not in page(client, world.chair)
+    escalated(world, risk)
+    html = page(client, world.chair)
+    assert "Escalated risks to decide" in html and "Decide on SG-R1" in html
+    assert "From the Safer Group to the Board, residual score 9" in html
+    url = reverse("performance:risk", kwargs={"partnership": world.partnership.slug, "pk": risk.pk})
+    assert f'href="{url}"' in html
+    # Neither the group's people nor the board's members decide it.
+    assert "Escalated risks to decide" not in page(client, world.group_coordinator)
+    assert "Escalated risks to decide" not in page(client, world.member)
+    # Accepted above appetite, it is decided: off the list.
+    services.risk_accept(
+        actor=world.chair,
+        risk=risk,
+        reason="Funding is agreed in principle",
+        expires_on=timezone.localdate() + timedelta(days=90),
+    )
+    assert "Escalated risks to decide" not in page(client, world.chair)
+
+
 def risk_due(world, **fields):
     """A risk created before the quarter being collected ended: it owes its review."""
     categories = {c.name: c for c in services.risk_categories(world.partnership)}
@@ -138,6 +161,8 @@ def _queries(client, user) -> int:
 
 @pytest.mark.parametrize("persona", ["member", "chair", "group_coordinator"])
 def test_the_page_takes_the_same_queries_however_many_returns(client, world, perf, persona):
+    # Every risk is above the group's appetite: each is escalated to the Board, for its chair.
+    services.risk_appetite_set(actor=world.group_coordinator, body=world.group, threshold=4)
     risk_due(world)
     _more_indicators(world, perf, 1, start=10)
     submit(perf, world, perf.burglary)
