@@ -74,6 +74,12 @@ app.conf.beat_schedule = {
         "task": "performance.tasks.chase_returns",
         "schedule": crontab(hour=8, minute=0),
     },
+    # The transactional outbox: jobs whose change committed while the broker was down are
+    # handed to it once it is back (partnership/outbox.py). Each worker also relays at start.
+    "every-minute-relay-outbox": {
+        "task": "partnership.tasks.relay_outbox",
+        "schedule": 60.0,
+    },
     # Agenda packs and minutes are rendered when they change; this catches any render that
     # was lost (a worker down when the change was made).
     "every-ten-minutes-render-stale-documents": {

@@ -225,3 +225,31 @@ class PartnershipPage(models.Model):
         return reverse(
             "partnership:page", kwargs={"partnership": self.partnership.slug, "kind": self.kind}
         )
+
+
+class OutboxJob(models.Model):
+    """A background job a committed change needs (a render, a notice), recorded in the same
+    transaction as the change, so a broker outage can delay it but never lose it: after
+    commit it is handed to Celery, and the relay job (``partnership.outbox.outbox_relay``)
+    hands on whatever could not be."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="outbox_waiting",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}({self.args}, {self.kwargs})"

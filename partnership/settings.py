@@ -183,7 +183,14 @@ X_FRAME_OPTIONS = "DENY"
 REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {}
+    {
+        # A message not acknowledged in this time (its worker died) is delivered again: far
+        # longer than the longest job (the hard time limit below), so a slow job is never
+        # run twice at once.
+        "visibility_timeout": 3600,
+        # Publishing when Redis is down fails fast; the job waits in the outbox.
+        "socket_connect_timeout": 3,
+    }
     if REDIS_URL
     else {
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
@@ -193,6 +200,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
 )
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

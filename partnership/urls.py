@@ -74,3 +74,6 @@ urlpatterns = [
     path("p/<slug:partnership>/", include("performance.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A database outage is a 503 saying the change was not saved (partnership/errors.py).
+handler500 = "partnership.errors.server_error"

@@ -50,6 +50,8 @@ class Meeting(models.Model):
 
     class Meta:
         ordering = ["held_on", "start_time"]
+        # The meetings lists filter by body (or partnership) and split on the day, paged.
+        indexes = [models.Index(fields=["body", "held_on"], name="meeting_body_day")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_time__isnull=True) | Q(end_time__gt=models.F("start_time")),

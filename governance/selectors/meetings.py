@@ -160,12 +160,7 @@ def meetings_for(*, user, partnership: Partnership, body: Body | None = None) ->
         qs = qs.filter(body=body)
     public = Q(status__in=PUBLIC_STATUSES, published_at__isnull=False)
     if getattr(user, "is_authenticated", False):
-        drafts = [
-            b.pk
-            for b in Body.objects.filter(partnership=partnership)
-            if body_access(user, b).see_drafts
-        ]
-        public |= Q(body_id__in=drafts)
+        public |= _drafts_seen_by(user, partnership)
     # Whether the minutes are approved, so a list can say what is latest about each meeting
     # without a query per row.
     approved = Minutes.objects.filter(meeting=OuterRef("pk"), status=MinutesStatus.APPROVED)
@@ -174,6 +169,22 @@ def meetings_for(*, user, partnership: Partnership, body: Body | None = None) ->
         .annotate(minutes_approved=Exists(approved))
         .order_by("held_on", "start_time")
     )
+
+
+def _drafts_seen_by(user, partnership: Partnership) -> Q:
+    """The meetings whose drafts ``user`` sees, by ``MeetingAccess.see_drafts``'s rule (they
+    co-ordinate the body, a body above it or the partnership, or chair the body), read from
+    the rights already loaded for the request: at most one more query (the partnership's
+    tree, itself kept for the request), however many bodies the partnership has."""
+    if perms.can_manage_partnership(user, partnership):
+        return Q(body__partnership=partnership)
+    chaired = [
+        pk
+        for (model, pk), held in perms.rights_of(user).items()
+        if model == "body" and perms.CHAIR_BODY in held
+    ]
+    # A subquery, not a list: the managed bodies are read in the meetings' own query.
+    return Q(body__in=perms.bodies_managed_by(user, partnership)) | Q(body_id__in=chaired)
 
 
 def meeting_stage(meeting: Meeting, *, today: date | None = None) -> str:

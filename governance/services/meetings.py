@@ -27,14 +27,14 @@ from partnership.files import RejectedFile, check_upload, extract_text
 from partnership.history import record_actor
 from partnership.models import Body
 from partnership.notifications import notify_once
+from partnership.outbox import enqueue
 
 
 def documents_refresh_later(meeting: Meeting) -> None:
     """Re-render the meeting's PDFs once this transaction has committed."""
     from governance.tasks import render_meeting_documents
 
-    pk = meeting.pk
-    transaction.on_commit(lambda: render_meeting_documents.delay(pk))
+    enqueue(render_meeting_documents, meeting.pk)
 
 
 def _lock(meeting: Meeting) -> Meeting:

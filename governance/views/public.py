@@ -3,10 +3,11 @@ and the co-ordinators' attendance report. What is public is decided in governanc
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,44 +17,76 @@ from governance.feeds import calendar_feed
 from governance.models import Audience, DocumentKind, MeetingStatus
 from governance.views.meetings import meeting_for
 from partnership import permissions as perms
+from partnership.outbox import enqueue
 
-logger = logging.getLogger(__name__)
+# Each list on a meetings page has a page parameter of its own, so paging one keeps the other
+# where it was: ?upcoming= for the meetings coming up, ?page= for the past ones.
+PAGE_SIZE = 50
+UPCOMING_PARAM = "upcoming"
+PAST_PARAM = "page"
 
 
-def _split(meetings) -> tuple[list, list]:
-    today = timezone.localdate()
-    meetings = list(meetings)
-    for m in meetings:
+def _paged(request: HttpRequest, meetings, *, count: int, param: str, today) -> dict:
+    """One page of ``meetings`` (the ``param`` page of the address), each tagged with its
+    stage, and what the pagination component needs."""
+    paginator = Paginator(meetings, PAGE_SIZE)
+    paginator.count = count
+    page = paginator.get_page(request.GET.get(param))
+    page.object_list = list(page.object_list)
+    for m in page.object_list:
         m.stage = selectors.meeting_stage(m, today=today)
-    upcoming = [m for m in meetings if m.held_on >= today]
-    past = [m for m in reversed(meetings) if m.held_on < today]
-    return upcoming, past
+    keep = request.GET.copy()
+    keep.pop(param, None)
+    return {
+        "page": page,
+        "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2)),
+        "ellipsis": Paginator.ELLIPSIS,
+        # The address up to the page number, keeping the other list's page.
+        "link": f"?{keep.urlencode()}&{param}=" if keep else f"?{param}=",
+    }
+
+
+def _split(request: HttpRequest, meetings) -> dict:
+    """Upcoming (soonest first) and past (newest first) meetings, each filtered, ordered and
+    paged in the database: a partnership's whole history is never loaded."""
+    today = timezone.localdate()
+    coming, gone = Q(held_on__gte=today), Q(held_on__lt=today)
+    # Both lists' sizes in one query rather than one count per paginator.
+    counts = meetings.aggregate(upcoming=Count("pk", filter=coming), past=Count("pk", filter=gone))
+    upcoming = meetings.filter(coming).order_by("held_on", "start_time", "pk")
+    past = meetings.filter(gone).order_by("-held_on", "-start_time", "-pk")
+    return {
+        "upcoming": _paged(
+            request, upcoming, count=counts["upcoming"], param=UPCOMING_PARAM, today=today
+        ),
+        "past": _paged(request, past, count=counts["past"], param=PAST_PARAM, today=today),
+    }
 
 
 def meeting_list(request: HttpRequest, partnership: str) -> HttpResponse:
     """The partnership's calendar: every body's meetings."""
     p = perms.get_partnership_or_404(partnership)
-    upcoming, past = _split(selectors.meetings_for(user=request.user, partnership=p))
     return render(
         request,
         "governance/meeting_list.html",
-        {"partnership": p, "body": None, "upcoming": upcoming, "past": past[:50]},
+        {
+            "partnership": p,
+            "body": None,
+            **_split(request, selectors.meetings_for(user=request.user, partnership=p)),
+        },
     )
 
 
 def body_meetings(request: HttpRequest, partnership: str, body: str) -> HttpResponse:
     b = perms.get_body_or_404(partnership, body)
-    upcoming, past = _split(
-        selectors.meetings_for(user=request.user, partnership=b.partnership, body=b)
-    )
+    meetings = selectors.meetings_for(user=request.user, partnership=b.partnership, body=b)
     return render(
         request,
         "governance/meeting_list.html",
         {
             "partnership": b.partnership,
             "body": b,
-            "upcoming": upcoming,
-            "past": past,
+            **_split(request, meetings),
             "can_manage": perms.can_manage_body(request.user, b),
         },
     )
@@ -170,10 +203,7 @@ def _document(request, partnership: str, pk: int, kind: str) -> HttpResponse:
     rendition = rendition_current(meeting=meeting, kind=kind, audience=audience)
     if rendition is None:
         # Never serve a stale file: it could hold something since made confidential.
-        try:
-            render_meeting_documents.delay(meeting.pk)
-        except Exception:  # noqa: BLE001 - the beat safety net renders it if the broker is down
-            logger.exception("could not queue the render of meeting %s", meeting.pk)
+        enqueue(render_meeting_documents, meeting.pk)
         return render(
             request,
             "governance/document_pending.html",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from unittest import mock
 
@@ -28,6 +29,21 @@ from performance.services.reports.rendering import (
     reports_render_stale,
 )
 from tests.performance.conftest import signed_off
+
+
+@contextmanager
+def queued_renders():
+    """The report renders handed to the broker (through the outbox, once the change commits),
+    each recorded as a call with the report's id."""
+    sent = mock.MagicMock()
+
+    def publish(job):
+        if job.task == "performance.tasks.render_report":
+            sent(*job.args)
+
+    with mock.patch("partnership.outbox._publish", side_effect=publish):
+        yield sent
+
 
 # --- facts, built by hand as the builders build them --------------------------------------------
 
@@ -718,7 +734,7 @@ def test_a_report_changed_while_it_was_drawn_is_queued_again(
 
     with (
         mock.patch.object(rendering, "_progress", progress),
-        mock.patch("performance.tasks.render_report.delay") as delay,
+        queued_renders() as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         assert report_render(report_id=exception_report.pk) is True
@@ -735,7 +751,7 @@ def test_render_later_queues_the_job_once_the_transaction_commits(
     Report.objects.filter(pk=exception_report.pk).update(
         render_state=RenderState.FAILED, render_error="Earlier failure."
     )
-    with mock.patch("performance.tasks.render_report.delay") as delay:
+    with queued_renders() as delay:
         with django_capture_on_commit_callbacks(execute=True):
             report_render_later(exception_report, requested_by=world.group_coordinator)
             delay.assert_not_called()  # not before the transaction commits
@@ -751,7 +767,7 @@ def test_render_later_leaves_a_render_in_progress_its_claim(world, exception_rep
     Report.objects.filter(pk=exception_report.pk).update(
         render_state=RenderState.RENDERING, render_started_at=timezone.now()
     )
-    with mock.patch("performance.tasks.render_report.delay"):
+    with queued_renders():
         report_render_later(exception_report, requested_by=world.chair)
 
     exception_report.refresh_from_db()
@@ -863,7 +879,7 @@ def test_the_stale_job_queues_approved_reports_whose_pdf_is_missing_or_stale(
     )
     report_render(report_id=annual_report.pk)
     with (
-        mock.patch("performance.tasks.render_report.delay") as delay,
+        queued_renders() as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         assert reports_render_stale() == 1
@@ -951,7 +967,7 @@ def test_the_render_job_through_the_broker_run_twice_makes_one_file(live_world, 
 
 
 def test_whoever_asked_first_for_a_render_on_its_way_is_the_one_told(world, exception_report):
-    with mock.patch("performance.tasks.render_report.delay"):
+    with queued_renders():
         report_render_later(exception_report, requested_by=world.chair)
         report_render_later(exception_report, requested_by=world.group_coordinator)
     exception_report.refresh_from_db()
@@ -973,7 +989,7 @@ def test_a_render_lost_on_its_way_is_queued_again(
         exception_report.refresh_from_db()
         assert not render_in_progress(exception_report)
         with (
-            mock.patch("performance.tasks.render_report.delay") as delay,
+            queued_renders() as delay,
             django_capture_on_commit_callbacks(execute=True),
         ):
             assert reports_render_stale() == 1

@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString
 
 from governance.models import ReviewOutcome
 from partnership.notifications import notify_once
+from partnership.outbox import enqueue
 from partnership.pdf import RefusedURL, facts_fingerprint, render_pdf
 from partnership.periods import Quarter
 from performance.charts import Point, trend_chart
@@ -196,7 +197,7 @@ def report_render_later(report: Report, *, requested_by=None) -> None:
         fields=["render_state", "render_progress", "render_error", "render_requested_by"]
     )
     pk = report.pk
-    transaction.on_commit(lambda: render_report.delay(pk))
+    enqueue(render_report, pk)
 
 
 def render_in_progress(report: Report) -> bool:
@@ -321,7 +322,7 @@ def _finish(report: Report, digest: str) -> bool:
         from performance.tasks import render_report
 
         pk = report.pk
-        transaction.on_commit(lambda: render_report.delay(pk))
+        enqueue(render_report, pk)
         return False
     Report.objects.filter(pk=report.pk).update(
         render_state=RenderState.DONE, render_progress="", render_error=""
