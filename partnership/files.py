@@ -58,6 +58,117 @@ class RejectedFile(ValueError):
     """The upload is not acceptable; the message says why, in words for the person."""
 
 
+# --- what a file may not carry ----------------------------------------------------------------
+#
+# A paper is read by every member of a body: a file that can run something when opened is
+# refused, with the reason, whatever else is in it. PDFs are walked object by object with pypdf
+# (names are decoded, so ``/J#61vaScript`` is still JavaScript, and objects packed in compressed
+# object streams are reached too); Office and OpenDocument packages by their parts.
+
+# Actions that run something, open another file or send data when the file is opened or a page
+# shown (a plain link the reader clicks, ``/URI`` in a link annotation, is allowed).
+RISKY_ACTIONS = {
+    "/JavaScript": "JavaScript",
+    "/Launch": "an action that starts a program",
+    "/SubmitForm": "an action that sends data",
+    "/ImportData": "an action that loads data",
+    "/GoToR": "an action that opens another file",
+    "/GoToE": "an action that opens an embedded file",
+    "/URI": "an action that opens a web address by itself",
+    "/Rendition": "an action that plays media",
+}
+AUTOMATIC = {"/OpenAction", "/AA"}
+MAX_PDF_OBJECTS = 500_000
+RESAVE = (
+    " Save it again without it (for example, print it to PDF or export it from the program "
+    "that made it) and upload it again."
+)
+
+
+def _action_kind(action) -> str | None:
+    """What an action dictionary does, if it is one we refuse."""
+    try:
+        kind = action.get("/S")
+    except AttributeError:
+        return None
+    return RISKY_ACTIONS.get(str(kind)) if kind is not None else None
+
+
+def pdf_active_content(data: bytes) -> str | None:
+    """What a PDF carries that could run or fetch something, in words ("JavaScript"), or
+    None. A PDF pypdf cannot open at all is left to the sniffing that called this."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            return "a password that stops it being checked"
+        stack = [reader.trailer]
+    except (PdfReadError, ValueError, KeyError, TypeError, NotImplementedError):
+        return None
+    seen: set[tuple[int, int]] = set()
+    visited = 0
+    while stack:
+        visited += 1
+        if visited > MAX_PDF_OBJECTS:
+            return "more objects than we can safely check"
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            ref = (obj.idnum, obj.generation)
+            if ref in seen:
+                continue
+            seen.add(ref)
+            try:
+                obj = obj.get_object()
+            except Exception:  # noqa: BLE001, S112 - a dangling reference carries nothing
+                continue
+        if isinstance(obj, DictionaryObject):
+            keys = {str(k) for k in obj}
+            if keys & {"/JS", "/JavaScript"}:
+                return "JavaScript"
+            if keys & {"/EmbeddedFiles", "/EF"} or str(obj.get("/Subtype")) == "/FileAttachment":
+                return "an embedded file"
+            if "/XFA" in keys:
+                return "an XFA form"
+            kind = _action_kind(obj)
+            if kind and kind != RISKY_ACTIONS["/URI"]:
+                return kind  # anywhere: a link that starts a program is no better
+            for trigger in keys & AUTOMATIC:
+                actions = obj[trigger]
+                actions = actions.get_object() if isinstance(actions, IndirectObject) else actions
+                candidates = (
+                    actions.values()
+                    if str(trigger) == "/AA" and hasattr(actions, "values")
+                    else [actions]
+                )
+                for action in candidates:
+                    action = action.get_object() if isinstance(action, IndirectObject) else action
+                    if found := _action_kind(action):
+                        return found
+            stack.extend(obj.values())
+        elif isinstance(obj, ArrayObject):
+            stack.extend(obj)
+    return None
+
+
+MACRO_PARTS = ("vbaProject.bin", "vbaData.xml")
+ODF_MACRO_FOLDERS = ("Basic/", "Scripts/")
+OLE2_MACRO_NAMES = ("_VBA_PROJECT", "Macros")
+
+
+def _zip_has_macros(names: set[str]) -> bool:
+    return any(n.endswith(MACRO_PARTS) for n in names) or any(
+        n.startswith(ODF_MACRO_FOLDERS) for n in names
+    )
+
+
+def _ole2_has_macros(data: bytes) -> bool:
+    # Storage names in a compound file's directory are UTF-16: a VBA project is a storage.
+    return any(name.encode("utf-16-le") in data for name in OLE2_MACRO_NAMES)
+
+
 @dataclass(frozen=True)
 class CheckedFile:
     file_type: str
@@ -71,6 +182,8 @@ def _sniff_zip(head: bytes, data: io.BytesIO) -> str | None:
             names = set(archive.namelist())
             if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED:
                 raise RejectedFile("The file expands to more than we can safely open.")
+            if _zip_has_macros(names):
+                raise RejectedFile("The selected file contains macros." + RESAVE)
             if "mimetype" in names:
                 return ODF_MIMETYPES.get(archive.read("mimetype").strip())
             if "[Content_Types].xml" in names:
@@ -133,6 +246,8 @@ def check_upload(
         found = {".doc": FileType.DOC, ".xls": FileType.XLS}.get(extension)
         if found is None:
             raise RejectedFile(f"The selected file must be {described}.")
+        if _ole2_has_macros(data):
+            raise RejectedFile("The selected file contains macros." + RESAVE)
     if found is None and accept is not None and CSV in accept and extension in CSV_EXTENSIONS:
         found = CSV if _is_text(data) else None
     if found is None:
@@ -149,6 +264,8 @@ def check_upload(
             f"‘{extension or 'nothing'}’. Rename it to end in "
             f"‘{sorted(EXTENSIONS[found])[0]}’ and upload it again."
         )
+    if found == FileType.PDF and (carried := pdf_active_content(data)):
+        raise RejectedFile(f"The selected PDF contains {carried}." + RESAVE)
     safe_name = re.sub(r"[^\w.\- ()]", "_", PurePath(name).name)[:200]
     return CheckedFile(file_type=found, size=len(data), name=safe_name)
 

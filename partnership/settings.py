@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Refuses a request over its route's size before anything reads its body.
+    "partnership.uploads.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -143,6 +145,9 @@ MEDIA_URL = "/media/"
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 PAPER_MAX_BYTES = env_int("PAPER_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Private files are for the service's own user and group only: never world-readable.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # Performance returns for a quarter are due this many working days after it ends, unless a
 # body's co-ordinator sets another deadline for that quarter.
 PERFORMANCE_RETURN_WORKING_DAYS = env_int("PERFORMANCE_RETURN_WORKING_DAYS", default=15)

@@ -42,3 +42,29 @@ def test_going_back_after_an_outage_keeps_what_was_typed(page, live_world, monke
     monkeypatch.undo()
     page.get_by_role("button", name="Add organisation").click()
     expect(page.get_by_text("Mercia Vale Credit Union has been added")).to_be_visible()
+
+
+def test_a_file_too_big_is_refused_at_once_and_going_back_keeps_the_form(
+    page, live_world, settings
+):
+    from governance import services as gs
+    from tests.governance.helpers import schedule
+
+    settings.PAPER_MAX_BYTES = 256 * 1024
+    w = live_world
+    meeting = schedule(w, days=10)
+    item = gs.item_add(actor=w.coordinator, meeting=meeting, title="Budget")
+    sign_in(page, w.coordinator.email, PASSWORD, then=None)
+    page.goto(f"/p/{w.partnership.slug}/meetings/{meeting.pk}/items/{item.pk}/papers/new/")
+    page.get_by_label("Title").fill("Pooled budget proposals")
+    page.get_by_label("Upload the paper (optional)").set_input_files(
+        files=[
+            {"name": "big.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n" * 200_000}
+        ]
+    )
+    page.get_by_role("button", name="Add paper").click()
+    expect(page.get_by_role("heading", name="The file you chose is too big")).to_be_visible()
+    expect(page.get_by_text("256.0\xa0KB")).to_be_visible()
+    assert_accessible(page)
+    page.go_back()
+    expect(page.get_by_label("Title")).to_have_value("Pooled budget proposals")
