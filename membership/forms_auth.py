@@ -39,7 +39,12 @@ class GovukPasswordResetForm(PasswordResetForm):
         # Also people added by a co-ordinator who have never set a password: this is how
         # they choose their first one.
         from membership.models import User
+        from partnership.throttle import RESET_BY_EMAIL, hit
 
+        if hit(RESET_BY_EMAIL, email.strip().lower()):
+            # Asked too often for this address: quietly not sent, so the page (the same
+            # whatever happens) tells nobody whether the account exists.
+            return User.objects.none()
         return User.objects.filter(email__iexact=email, is_active=True)
 
 

@@ -253,3 +253,20 @@ class OutboxJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}({self.args}, {self.kwargs})"
+
+
+class ThrottleHit(models.Model):
+    """One request that counts against a limit (``partnership.throttle``): a sign-in or a
+    password reset asked for from an address, a reset asked for an e-mail address. Kept in the
+    database, so every web worker counts the same requests; old rows are deleted as new ones
+    arrive."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)  # a hash: no address or e-mail is kept in clear
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "at"], name="throttle_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} at {self.at:%Y-%m-%d %H:%M}"

@@ -4,6 +4,7 @@ The same module serves development, tests and production: only the environment d
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django.forms",
     "guardian",
     "simple_history",
+    "axes",
     "partnership",
     "membership",
     "governance",
@@ -61,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns django-axes's refusal of a locked-out account into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "partnership.urls"
@@ -103,7 +107,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "membership.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a sign-in to an account locked out for wrong passwords, even the right one.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Throttling (partnership/throttle.py): the sixth wrong password for one account in 15 minutes
+# locks it out for 15 minutes, whether or not the account exists (the page is the same); the
+# count is by account, not address, so one office behind one address is not locked out by a
+# colleague. Requests by address are limited in partnership/throttle.py.
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "partnership.throttle.sign_in_username"
+AXES_CLIENT_IP_CALLABLE = "partnership.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "partnership.throttle.locked_out"
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -177,9 +197,8 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", default=False) else None
-)
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -274,6 +293,8 @@ LOGGING = {
         # A finished job ("Task ... succeeded in 0.4s") is one line even when the worker runs
         # at WARNING; "received" and beat's "Sending due task" are not.
         "celery.app.trace": {"level": "INFO"},
+        # django-axes logs every failed sign-in at INFO, with the address: a lockout is enough.
+        "axes": {"level": "WARNING"},
     },
 }
 
@@ -288,4 +309,7 @@ PASSWORD_HASHERS = env_list(
 
 # Guardian's authentication backend is deliberately not installed: user.has_perm() would let
 # a superuser flag stand in for a membership. Rights are read through partnership.permissions.
-SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
+# django-axes counts wrong passwords by account only, on purpose: by address as well would let
+# one person lock a whole office (one address) out. Requests are limited by address by
+# partnership/throttle.py (50 sign-ins in 15 minutes), which rotating cookies cannot bypass.
+SILENCED_SYSTEM_CHECKS = ["guardian.W001", "axes.W006"]

@@ -9,6 +9,12 @@ from membership.forms_auth import (
     GovukSetPasswordForm,
 )
 from partnership import views, views_pages
+from partnership.throttle import (
+    NEW_PASSWORD_BY_ADDRESS,
+    RESET_BY_ADDRESS,
+    SIGN_IN_BY_ADDRESS,
+    throttled,
+)
 from performance import views as performance_views
 
 structure_patterns = [
@@ -25,21 +31,25 @@ structure_patterns = [
 auth_patterns = [
     path(
         "sign-in/",
-        auth_views.LoginView.as_view(
-            template_name="registration/login.html",
-            authentication_form=EmailAuthenticationForm,
-            redirect_authenticated_user=True,
+        throttled(SIGN_IN_BY_ADDRESS)(
+            auth_views.LoginView.as_view(
+                template_name="registration/login.html",
+                authentication_form=EmailAuthenticationForm,
+                redirect_authenticated_user=True,
+            )
         ),
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=GovukPasswordResetForm,
-            email_template_name="emails/password_reset.txt",
-            html_email_template_name="emails/password_reset.html",
-            subject_template_name="emails/password_reset_subject.txt",
+        throttled(RESET_BY_ADDRESS)(
+            auth_views.PasswordResetView.as_view(
+                form_class=GovukPasswordResetForm,
+                email_template_name="emails/password_reset.txt",
+                html_email_template_name="emails/password_reset.html",
+                subject_template_name="emails/password_reset_subject.txt",
+            )
         ),
         name="password_reset",
     ),
@@ -50,7 +60,9 @@ auth_patterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=GovukSetPasswordForm),
+        throttled(NEW_PASSWORD_BY_ADDRESS)(
+            auth_views.PasswordResetConfirmView.as_view(form_class=GovukSetPasswordForm)
+        ),
         name="password_reset_confirm",
     ),
     path(

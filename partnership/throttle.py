@@ -1,0 +1,119 @@
+"""Limits on how often the public forms may be used: signing in, asking for a password reset,
+choosing a new password from a reset link.
+
+Wrong passwords for one account are counted by django-axes (settings ``AXES_*``): the sixth in
+15 minutes locks the account out for 15 minutes, the right password included, with the same
+page whether or not the account exists. This module counts requests by address (and a reset by
+the e-mail address asked for), with limits high enough for an office of people behind one
+address and low enough to stop a script. Over a limit by address, the person sees a 429 page
+saying when to try again; a reset asked too often for one e-mail address is quietly not sent
+(the page says what it always says, so nobody learns whether the account exists).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from partnership.models import ThrottleHit
+
+
+@dataclass(frozen=True)
+class Limit:
+    scope: str
+    count: int
+    per: timedelta
+
+
+SIGN_IN_BY_ADDRESS = Limit("sign-in:address", 50, timedelta(minutes=15))
+RESET_BY_ADDRESS = Limit("reset:address", 10, timedelta(hours=1))
+RESET_BY_EMAIL = Limit("reset:email", 3, timedelta(hours=1))
+NEW_PASSWORD_BY_ADDRESS = Limit("new-password:address", 20, timedelta(hours=1))
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address the request came from: the proxy's last hop when behind one (the proxy
+    appends the client's address to X-Forwarded-For), else the connection's."""
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def sign_in_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """The account a sign-in is for, as django-axes counts it: addresses are stored in lower
+    case, so ``Member@…`` and ``member@…`` are one account's failures."""
+    value = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(value).strip().lower()
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()
+
+
+def hit(limit: Limit, value: str) -> timezone.datetime | None:
+    """Count one request against ``limit`` for ``value``. None if it is within the limit;
+    else when the person may try again (the request is not counted)."""
+    now = timezone.now()
+    key = _hash(value)
+    since = now - limit.per
+    ThrottleHit.objects.filter(scope=limit.scope, key=key, at__lt=since).delete()
+    recent = list(
+        ThrottleHit.objects.filter(scope=limit.scope, key=key, at__gte=since)
+        .order_by("at")
+        .values_list("at", flat=True)[: limit.count]
+    )
+    if len(recent) >= limit.count:
+        return recent[0] + limit.per
+    ThrottleHit.objects.create(scope=limit.scope, key=key)
+    return None
+
+
+def too_many(request: HttpRequest, retry_at) -> HttpResponse:
+    seconds = max(int((retry_at - timezone.now()).total_seconds()), 1)
+    response = render(
+        request,
+        "registration/too_many.html",
+        {"retry_at": timezone.localtime(retry_at), "minutes": -(-seconds // 60)},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def throttled(limit: Limit):
+    """A view's POSTs counted by address against ``limit``; over it, the 429 page."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            if request.method == "POST" and (retry_at := hit(limit, client_ip(request))):
+                return too_many(request, retry_at)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes's answer to a sign-in to a locked-out account (``AXES_LOCKOUT_CALLABLE``):
+    the same page whether or not the account exists, saying how long to wait."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    response = render(
+        request,
+        "registration/locked_out.html",
+        {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes},
+        status=429,
+    )
+    response["Retry-After"] = str(minutes * 60)
+    return response
