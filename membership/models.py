@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from partnership.history import audited
 from partnership.models import Body, Organisation, Partnership, Sector
@@ -49,6 +51,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField("staff status", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Part of every session's check (get_session_auth_hash): adding one signs the person out
+    # of every browser at once ("Sign out everywhere"), as a new password does.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     history = audited(excluded_fields=("password", "last_login"))
     objects = UserManager()
@@ -70,6 +75,23 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    # A session stays valid while this hash is what it was at sign-in: Django's own is of the
+    # password alone; ours adds the epoch, so signing out everywhere ends every session.
+    def _session_hash(self, secret=None) -> str:
+        return salted_hmac(
+            "membership.User.get_session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=fallback_secret)
 
 
 class Seat(models.Model):

@@ -7,4 +7,4 @@ class PartnershipConfig(AppConfig):
 
     def ready(self) -> None:
         # Remembers a person's partnerships at sign-in, for the navigation.
-        from partnership import context  # noqa: F401
+        from partnership import context, sessions  # noqa: F401

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends a session idle for SESSION_IDLE_MINUTES or older than SESSION_MAX_HOURS (and says so).
+    "partnership.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last: turns django-axes's refusal of a locked-out account into its page.
@@ -200,6 +202,11 @@ SECURE_HSTS_PRELOAD = not DEBUG
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SESSION_COOKIE_HTTPONLY = True
+# A signed-in session ends after this long without a request, and this long after signing in
+# however active (partnership/sessions.py); the cookie expires at the latter.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", default=30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 X_FRAME_OPTIONS = "DENY"
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which needs

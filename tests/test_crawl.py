@@ -54,6 +54,8 @@ NOT_PUBLIC: dict[str, str] = {
         "account:home",
         "account:profile",
         "account:tasks",
+        "account:password_change",
+        "account:sign_out_everywhere",
         "my_meetings",
         "my_registers_any",
         "my_returns",

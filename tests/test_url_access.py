@@ -69,6 +69,8 @@ def urls(w):
         ("account:home", {}, SIGNED_IN),
         ("account:profile", {}, SIGNED_IN),
         ("account:tasks", {}, SIGNED_IN),
+        ("account:password_change", {}, SIGNED_IN),
+        ("account:sign_out_everywhere", {}, SIGNED_IN),
         ("login", {}, {**PUBLIC, **{r: 302 for r in ROLES if r != "anonymous"}}),
         ("password_reset", {}, PUBLIC),
         ("password_reset_done", {}, PUBLIC),

@@ -87,6 +87,27 @@ def profile_update(*, actor: Any, user: User, **fields: Any) -> User:
     return user
 
 
+@transaction.atomic
+def account_sign_out_everywhere(*, user: User) -> User:
+    """End every session the person has, in every browser: their sessions' check includes the
+    epoch (``User.get_session_auth_hash``), and this adds one. Recorded in their history."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.session_epoch += 1
+    record_actor(user, actor=user, reason="Signed out everywhere")
+    user.save(update_fields=["session_epoch"])
+    return user
+
+
+@transaction.atomic
+def account_password_change(*, user: User, password: str) -> User:
+    """A new password (already checked by the password validators): every other session ends,
+    because each session's check includes the password's hash; the caller keeps the one the
+    person is using (``update_session_auth_hash``)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
 # --- seats -----------------------------------------------------------------------------------
 
 

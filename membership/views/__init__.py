@@ -4,4 +4,5 @@ agreement (agreement.py), and "Your tasks" (tasks.py)."""
 from membership.views.agreement import *  # noqa: F403
 from membership.views.bodies import *  # noqa: F403
 from membership.views.elections import *  # noqa: F403
+from membership.views.security import *  # noqa: F403
 from membership.views.tasks import *  # noqa: F403
