@@ -349,6 +349,20 @@ class ReballotForm(BaseForm):
     )
 
 
+class ReceiptCheckForm(BaseForm):
+    """A voter's receipt code, to check their ballot was counted once the election closes."""
+
+    receipt = forms.CharField(
+        label="Your receipt code",
+        max_length=64,
+        help_text="You were shown it when you voted.",
+        error_messages={
+            "required": "Enter your receipt code",
+            "max_length": "Your receipt code must be 64 characters or fewer",
+        },
+    )
+
+
 class RespondForm(BaseForm):
     answer = forms.ChoiceField(
         label="Will you stand?",

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from partnership.env import env_bool, env_int, env_list, env_str, load_env_file
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "axes",
+    "csp",
     "partnership",
     "membership",
     "governance",
@@ -53,6 +55,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp), then Permissions-Policy and no-store for signed-in
+    # responses (partnership/security.py).
+    "csp.middleware.CSPMiddleware",
+    "partnership.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Refuses a request over its route's size before anything reads its body.
     "partnership.uploads.RequestSizeLimitMiddleware",
@@ -202,6 +208,30 @@ SECURE_HSTS_PRELOAD = not DEBUG
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SESSION_COOKIE_HTTPONLY = True
+# With HTTPS, cookies bound to this host alone: a "__Host-" cookie is refused by browsers
+# unless it is Secure, for the path / and for no other domain.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Only the site's own files; no inline script or style anywhere (the templates have none), no
+# plugins, no framing, forms post only here, no <base>. Breaches are reported and logged
+# (partnership/security.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": "/csp-report/",
+    }
+}
 # A signed-in session ends after this long without a request, and this long after signing in
 # however active (partnership/sessions.py); the cookie expires at the latter.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", default=30)

@@ -8,7 +8,7 @@ from membership.forms_auth import (
     GovukPasswordResetForm,
     GovukSetPasswordForm,
 )
-from partnership import views, views_pages
+from partnership import security, views, views_pages
 from partnership.throttle import (
     NEW_PASSWORD_BY_ADDRESS,
     RESET_BY_ADDRESS,
@@ -74,6 +74,7 @@ auth_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("csp-report/", security.csp_report, name="csp_report"),
     path("about/<slug:kind>/", views_pages.site_page, name="site_page"),
     path("accounts/", include(auth_patterns)),
     path("account/", include("membership.urls_account")),

@@ -46,6 +46,7 @@ def _each(reason: str, *names: str) -> dict[str, str]:
 NOT_PUBLIC: dict[str, str] = {
     "admin": "Django's admin: staff only, never linked",
     "logout": POST,
+    "csp_report": "where browsers POST reports of Content-Security-Policy breaches",
     "password_reset_confirm": "reached from the e-mailed link, with its token",
     "password_reset_done": "shown after asking for a reset (a POST)",
     "password_reset_complete": "shown after setting a new password (a POST)",

@@ -66,3 +66,20 @@ def test_production_keeps_database_connections_and_bounds_every_job():
         "True",
         "1",
     ]
+
+
+def test_production_cookies_are_host_only_and_secure():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="partnership.example.gov.uk",
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        result.stdout.strip().splitlines()[-1] == "__Host-sessionid __Host-csrftoken True True True"
+    )

@@ -70,6 +70,8 @@ def urls(w):
         ("account:profile", {}, SIGNED_IN),
         ("account:tasks", {}, SIGNED_IN),
         ("account:password_change", {}, SIGNED_IN),
+        # Browsers POST reports of Content-Security-Policy breaches; a GET is not allowed.
+        ("csp_report", {}, dict.fromkeys(ROLES, 405)),
         ("account:sign_out_everywhere", {}, SIGNED_IN),
         ("login", {}, {**PUBLIC, **{r: 302 for r in ROLES if r != "anonymous"}}),
         ("password_reset", {}, PUBLIC),

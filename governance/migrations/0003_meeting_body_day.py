@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('governance', '0002_registers'),
-        ('partnership', '0004_outboxjob'),
+        ("governance", "0002_registers"),
+        ("partnership", "0004_outboxjob"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['body', 'held_on'], name='meeting_body_day'),
+            model_name="meeting",
+            index=models.Index(fields=["body", "held_on"], name="meeting_body_day"),
         ),
     ]

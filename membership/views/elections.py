@@ -22,6 +22,7 @@ from membership.forms import (
     ElectionForm,
     ProposeForm,
     ReballotForm,
+    ReceiptCheckForm,
     RespondForm,
     people_known_to,
 )
@@ -43,6 +44,7 @@ from membership.services.elections import (
 )
 from partnership import permissions as perms
 from partnership.calendar import suggested_day, working_day_on_or_after
+from partnership.forms import posted
 from partnership.history import history_entries
 from partnership.models import Body
 
@@ -148,14 +150,20 @@ def election_detail(request: HttpRequest, partnership: str, body: str, pk: int) 
     by POST, so it is never in a URL, a browser's history or an access log."""
     b = perms.get_body_or_404(partnership, body)
     election = _get_election(b, pk)
-    response = _render_detail(request, election)
+    receipt_form = ReceiptCheckForm(posted(request))
+    response = _render_detail(request, election, receipt_form=receipt_form)
     if request.method == "POST":
         add_never_cache_headers(response)
     return response
 
 
 def _render_detail(
-    request: HttpRequest, election: Election, *, propose_form=None, reballot_form=None
+    request: HttpRequest,
+    election: Election,
+    *,
+    propose_form=None,
+    reballot_form=None,
+    receipt_form=None,
 ) -> HttpResponse:
     """The election's page; a form given here is shown bound, with its errors."""
     b = election.body
@@ -190,10 +198,16 @@ def _render_detail(
     if phase == "voting" and signed_in:
         context["has_voted"] = has_voted(election=election, person=user)
     if context["closed"]:
-        code = request.POST.get("receipt", "").strip() if request.method == "POST" else ""
-        if code:
+        # Only the election's own page checks a receipt: the re-ballot's refusal shows the
+        # page again from another POST, which says nothing about a receipt.
+        receipt_form = receipt_form or ReceiptCheckForm()
+        context["receipt_form"] = receipt_form
+        if receipt_form.is_bound and receipt_form.is_valid():
+            code = receipt_form.cleaned_data["receipt"].strip()
             context["receipt"] = code
             context["receipt_counted"] = receipt_counted(election=election, receipt=code)
+        elif receipt_form.is_bound:
+            context["form"] = context["form"] or receipt_form
         if can_manage and reballot_candidates(election=election):
             context["reballot_form"] = reballot_form or ReballotForm()
     if can_manage:
