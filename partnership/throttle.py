@@ -13,6 +13,7 @@ saying when to try again; a reset asked too often for one e-mail address is quie
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
@@ -38,15 +39,21 @@ RESET_BY_EMAIL = Limit("reset:email", 3, timedelta(hours=1))
 NEW_PASSWORD_BY_ADDRESS = Limit("new-password:address", 20, timedelta(hours=1))
 
 
-def client_ip(request: HttpRequest) -> str:
+def client_ip(request: HttpRequest) -> str | None:
     """The address the request came from: the proxy's last hop when behind one (the proxy
-    appends the client's address to X-Forwarded-For), else the connection's."""
+    appends the client's address to X-Forwarded-For), else the connection's; None when the
+    request has none (one made in code, not over a network) or it is not an IP address, as
+    django-axes stores it in an address column."""
+    address = request.META.get("REMOTE_ADDR", "")
     if settings.BEHIND_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if hops:
-            return hops[-1]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+            address = hops[-1]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def sign_in_username(request: HttpRequest, credentials: dict | None = None) -> str:
@@ -96,7 +103,8 @@ def throttled(limit: Limit):
     def decorate(view):
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs):
-            if request.method == "POST" and (retry_at := hit(limit, client_ip(request))):
+            address = client_ip(request) or "unknown"
+            if request.method == "POST" and (retry_at := hit(limit, address)):
                 return too_many(request, retry_at)
             return view(request, *args, **kwargs)
 

@@ -116,6 +116,14 @@ def test_signing_in_is_limited_by_address(client, world):
     assert response.status_code == 429 and "Too many attempts" in response.content.decode()
 
 
+def test_a_request_with_no_address_has_none(rf):
+    request = rf.get("/")
+    request.META.pop("REMOTE_ADDR", None)
+    assert throttle.client_ip(request) is None
+    request.META["REMOTE_ADDR"] = "not an address"
+    assert throttle.client_ip(request) is None
+
+
 @pytest.mark.parametrize(
     ("meta", "behind", "expected"),
     [
