@@ -98,7 +98,7 @@ def pdf_active_content(data: bytes) -> str | None:
     """What a PDF carries that could run or fetch something, in words ("JavaScript"), or
     None. A PDF pypdf cannot open at all is left to the sniffing that called this."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
     try:
@@ -106,8 +106,13 @@ def pdf_active_content(data: bytes) -> str | None:
         if reader.is_encrypted and not reader.decrypt(""):
             return "a password that stops it being checked"
         stack = [reader.trailer]
+    except (DependencyError, FileNotDecryptedError):
+        return "encryption that stops it being checked"
     except (PdfReadError, ValueError, KeyError, TypeError, NotImplementedError):
         return None
+    # Only what can hold something is walked (numbers and names, most of a tagged PDF's
+    # structure tree and widths, are not), so a long accessible paper is quick to check.
+    CONTAINERS = (DictionaryObject, ArrayObject, IndirectObject)
     seen: set[tuple[int, int]] = set()
     visited = 0
     while stack:
@@ -122,6 +127,8 @@ def pdf_active_content(data: bytes) -> str | None:
             seen.add(ref)
             try:
                 obj = obj.get_object()
+            except (DependencyError, FileNotDecryptedError):
+                return "encryption that stops it being checked"
             except Exception:  # noqa: BLE001, S112 - a dangling reference carries nothing
                 continue
         if isinstance(obj, DictionaryObject):
@@ -147,9 +154,9 @@ def pdf_active_content(data: bytes) -> str | None:
                     action = action.get_object() if isinstance(action, IndirectObject) else action
                     if found := _action_kind(action):
                         return found
-            stack.extend(obj.values())
+            stack.extend(v for v in obj.values() if isinstance(v, CONTAINERS))
         elif isinstance(obj, ArrayObject):
-            stack.extend(obj)
+            stack.extend(v for v in obj if isinstance(v, CONTAINERS))
     return None
 
 

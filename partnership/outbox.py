@@ -21,12 +21,15 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from partnership.models import OutboxJob
 
 log = logging.getLogger(__name__)
 
 KEEP_SENT_FOR = timedelta(days=7)
+# What a broker that cannot be reached raises (kombu wraps redis's and the socket's errors).
+BROKER_DOWN = (KombuOperationalError, ConnectionError, OSError, TimeoutError)
 
 
 def enqueue(task: Any, *args: Any, **kwargs: Any) -> OutboxJob:
@@ -50,17 +53,23 @@ def _send_now(pk: int) -> None:
 def _publish(job: OutboxJob) -> None:
     from partnership.celery import app
 
-    task = app.tasks[job.task]
-    # One attempt, quickly: a broker that is down is tried again by the next relay, not here
-    # while a person waits for their page.
-    task.apply_async(args=job.args, kwargs=job.kwargs, task_id=f"outbox-{job.pk}", retry=False)
+    # By name: a job recorded before a deploy that renamed its task still goes to the broker
+    # (and fails in the worker, visibly) rather than stop the relay here. One attempt,
+    # quickly: a broker that is down is tried again by the next relay, not while a person
+    # waits for their page. Eager mode (tests, CELERY_TASK_ALWAYS_EAGER) runs it here.
+    options = {"task_id": f"outbox-{job.pk}", "retry": False}
+    if app.conf.task_always_eager and job.task in app.tasks:
+        app.tasks[job.task].apply_async(args=job.args, kwargs=job.kwargs, **options)
+    else:
+        app.send_task(job.task, args=job.args, kwargs=job.kwargs, **options)
 
 
 def outbox_relay(*, only: int | None = None, limit: int = 500) -> int:
     """Hand the waiting jobs to the broker, oldest first; returns how many were sent. Each
     row is locked while it is sent (``skip_locked``: two relays never send the same row at
-    once). Stops at the first failure, which is raised: the broker is down, and the rest
-    would fail too."""
+    once). A broker that cannot be reached stops the relay, raised: the rest would fail too.
+    Any other failure is recorded on its row and the relay goes on to the next, so one bad
+    job never holds up the others."""
     waiting = OutboxJob.objects.filter(sent_at__isnull=True)
     if only is not None:
         waiting = waiting.filter(pk=only)
@@ -84,8 +93,11 @@ def outbox_relay(*, only: int | None = None, limit: int = 500) -> int:
                 attempts=job.attempts + 1,
                 last_error=repr(failure)[:2000] if failure else "",
             )
-        if failure is not None:
+        if isinstance(failure, BROKER_DOWN):
             raise failure
+        if failure is not None:
+            log.error("job %s could not be sent: %r", pk, failure)
+            continue
         sent += 1
     if only is None:
         OutboxJob.objects.filter(sent_at__lt=timezone.now() - KEEP_SENT_FOR).delete()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -53,9 +54,15 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            response["Cache-Control"] = "no-store"
+        try:
+            signed_in = request.user.is_authenticated
+        except (AttributeError, DatabaseError):
+            # No user (a refusal before authentication), or the database is down: the 503
+            # page is for everyone, and must not be stored either.
+            signed_in = response.status_code >= 500
+        if signed_in:
+            if "no-store" not in response.get("Cache-Control", ""):
+                response["Cache-Control"] = "no-store"
             response.headers.pop("Expires", None)
         return response
 

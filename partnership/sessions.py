@@ -11,6 +11,7 @@ told why, and brought back to the page they asked for.
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +20,9 @@ from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
@@ -47,6 +51,20 @@ def expired(session) -> str | None:
     return None
 
 
+def _come_back_to(request: HttpRequest) -> str:
+    """Where signing in again brings the person: the page they asked for; after a form was
+    sent (a POST cannot be repeated by a redirect), the page the form was on."""
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
 class SessionTimeoutMiddleware:
     """After AuthenticationMiddleware: ends a session that has been idle, or has lasted, too
     long; otherwise notes that the person was here."""
@@ -59,6 +77,11 @@ class SessionTimeoutMiddleware:
             why = expired(request.session)
             if why is not None:
                 logout(request)
+                if request.path == reverse("logout"):
+                    return redirect(settings.LOGOUT_REDIRECT_URL)  # what they asked for
+                if request.headers.get("Sec-Fetch-Mode", "navigate") != "navigate":
+                    # A script's request (the return form's rating): no page to show it.
+                    return HttpResponse("Signed out", status=401, content_type="text/plain")
                 messages.info(
                     request,
                     f"You were signed out after {settings.SESSION_IDLE_MINUTES} minutes without "
@@ -67,7 +90,7 @@ class SessionTimeoutMiddleware:
                     else f"You were signed out {settings.SESSION_MAX_HOURS} hours after you "
                     "signed in. Sign in again to carry on.",
                 )
-                return redirect_to_login(request.get_full_path())
+                return redirect_to_login(_come_back_to(request))
             moment = now()
             seen = request.session.get(SEEN_AT)
             if seen is None:

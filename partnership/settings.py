@@ -107,6 +107,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server (packets dropped) fails in seconds, so the person sees the 503
+    # page rather than a proxy's timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: wait for a lock rather than fail at once. Tests
     # use a file too, so a Celery worker thread and the test can both reach it.
@@ -120,14 +124,21 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Throttling (partnership/throttle.py): the sixth wrong password for one account in 15 minutes
-# locks it out for 15 minutes, whether or not the account exists (the page is the same); the
-# count is by account, not address, so one office behind one address is not locked out by a
-# colleague. Requests by address are limited in partnership/throttle.py.
+# Throttling (partnership/throttle.py): the fifth wrong password for one account in 15 minutes
+# locks it out for 15 minutes (the sixth try is refused, the right password too), whether or
+# not the account exists (the page is the same); the count is by account, not address, so
+# one office behind one address is not locked out by a colleague. Requests by address are
+# limited in partnership/throttle.py.
 AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+# A try while locked out does not restart the 15 minutes: "wait, then try again" holds, and
+# nobody can keep a named account locked with one request every quarter of an hour.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Successful sign-ins are not logged with their address and browser: history records what
+# people change; failures are kept only while they count.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_USERNAME_CALLABLE = "partnership.throttle.sign_in_username"
 AXES_CLIENT_IP_CALLABLE = "partnership.throttle.client_ip"
 AXES_LOCKOUT_CALLABLE = "partnership.throttle.locked_out"
@@ -173,9 +184,6 @@ MEDIA_URL = "/media/"
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 PAPER_MAX_BYTES = env_int("PAPER_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-# Private files are for the service's own user and group only: never world-readable.
-FILE_UPLOAD_PERMISSIONS = 0o640
-FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # Performance returns for a quarter are due this many working days after it ends, unless a
 # body's co-ordinator sets another deadline for that quarter.
 PERFORMANCE_RETURN_WORKING_DAYS = env_int("PERFORMANCE_RETURN_WORKING_DAYS", default=15)
@@ -251,6 +259,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "visibility_timeout": 3600,
         # Publishing when Redis is down fails fast; the job waits in the outbox.
         "socket_connect_timeout": 3,
+        # ...and a connection that hangs mid-publish (a half-open socket after a failover)
+        # gives up too, rather than hold the page until the web worker is killed.
+        "socket_timeout": 5,
+        "socket_keepalive": True,
     }
     if REDIS_URL
     else {

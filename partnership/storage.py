@@ -4,7 +4,13 @@ straight from disk: every download goes through a view that checks who is asking
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 
-private_storage = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)
+# Private files are for the service's own user and group only, never world-readable. (Set here,
+# not globally: static files collected by root must stay readable by the web server's user.)
+private_storage = FileSystemStorage(
+    location=settings.PRIVATE_MEDIA_ROOT,
+    file_permissions_mode=0o640,
+    directory_permissions_mode=0o750,
+)
 
 
 def private_files() -> FileSystemStorage:

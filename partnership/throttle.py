@@ -1,8 +1,9 @@
 """Limits on how often the public forms may be used: signing in, asking for a password reset,
 choosing a new password from a reset link.
 
-Wrong passwords for one account are counted by django-axes (settings ``AXES_*``): the sixth in
-15 minutes locks the account out for 15 minutes, the right password included, with the same
+Wrong passwords for one account are counted by django-axes (settings ``AXES_*``): the fifth in
+15 minutes locks the account for 15 minutes, so the sixth try is refused, the right password
+included, with the same
 page whether or not the account exists. This module counts requests by address (and a reset by
 the e-mail address asked for), with limits high enough for an office of people behind one
 address and low enough to stop a script. Over a limit by address, the person sees a 429 page
@@ -50,10 +51,27 @@ def client_ip(request: HttpRequest) -> str | None:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if hops:
             address = hops[-1]
+    address = address.strip()
+    if address.startswith("[") and "]" in address:  # [v6]:port
+        address = address[1 : address.index("]")]
+    elif address.count(":") == 1:  # v4:port
+        address = address.split(":")[0]
     try:
         return str(ipaddress.ip_address(address))
     except ValueError:
         return None
+
+
+def address_key(request: HttpRequest) -> str:
+    """What the address limits count by: the address, or for IPv6 its /64 (one household or
+    office network, whose devices take new addresses within it at will)."""
+    address = client_ip(request)
+    if address is None:
+        return "unknown"
+    ip = ipaddress.ip_address(address)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return address
 
 
 def sign_in_username(request: HttpRequest, credentials: dict | None = None) -> str:
@@ -103,8 +121,7 @@ def throttled(limit: Limit):
     def decorate(view):
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs):
-            address = client_ip(request) or "unknown"
-            if request.method == "POST" and (retry_at := hit(limit, address)):
+            if request.method == "POST" and (retry_at := hit(limit, address_key(request))):
                 return too_many(request, retry_at)
             return view(request, *args, **kwargs)
 

@@ -73,6 +73,8 @@ auth_patterns = [
 ]
 
 urlpatterns = [
+    # The admin's sign-in, limited by address as the site's is (django-axes covers both).
+    path("admin/login/", throttled(SIGN_IN_BY_ADDRESS)(admin.site.login)),
     path("", views.home, name="home"),
     path("csp-report/", security.csp_report, name="csp_report"),
     path("about/<slug:kind>/", views_pages.site_page, name="site_page"),

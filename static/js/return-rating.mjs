@@ -26,7 +26,8 @@ if (form && panel) {
         signal: pending.signal,
       });
       // A 400 carries the reason the value cannot be rated, to show in the panel.
-      if (response.ok || response.status === 400) {
+      // Signed out meanwhile (a 401), or sent elsewhere: leave the panel as it was.
+      if (!response.redirected && (response.ok || response.status === 400)) {
         panel.innerHTML = await response.text();
       }
     } catch (error) {

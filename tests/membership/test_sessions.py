@@ -143,3 +143,28 @@ def test_the_session_key_changes_at_sign_in(world):
     before = client.session.session_key
     client.post(reverse("login"), {"username": world.member.email, "password": PASSWORD})
     assert client.session.session_key != before
+
+
+def test_a_form_sent_after_the_timeout_comes_back_to_the_form_not_its_action(world, monkeypatch):
+    client = signed_in(world.member)
+    _move_time(monkeypatch, 31 * 60)
+    form_page = "http://testserver" + reverse("account:profile")
+    response = client.post(
+        reverse("account:profile"), {"full_name": "Member"}, HTTP_REFERER=form_page
+    )
+    assert response.status_code == 302
+    assert "next=/account/contact-details/" in response["Location"]
+
+
+def test_signing_out_after_the_timeout_just_signs_out(world, monkeypatch):
+    client = signed_in(world.member)
+    _move_time(monkeypatch, 31 * 60)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
+def test_a_scripts_request_after_the_timeout_is_told_401_not_sent_a_page(world, monkeypatch):
+    client = signed_in(world.member)
+    _move_time(monkeypatch, 31 * 60)
+    response = client.get(HOME, HTTP_SEC_FETCH_MODE="cors")
+    assert response.status_code == 401

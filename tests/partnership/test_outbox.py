@@ -41,8 +41,6 @@ def broker_down():
     try:
         yield
     finally:
-        if app._pool is not None:
-            app._pool.force_close_all()
         app.conf.broker_url, app.conf.broker_write_url, app._pool, app.amqp._producer_pool = saved
 
 
@@ -141,3 +139,22 @@ def test_workers_deliver_at_least_once_and_never_twice_at_once(settings):
     if settings.REDIS_URL:
         timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
         assert timeout > 5 * settings.CELERY_TASK_TIME_LIMIT
+
+
+def test_a_job_that_cannot_be_sent_for_another_reason_does_not_hold_up_the_rest(db, monkeypatch):
+    from partnership import outbox
+
+    bad = OutboxJob.objects.create(task="tests.no_such_task", args=[])
+    good = OutboxJob.objects.create(task="tests.outbox_probe", args=["after"])
+    sent = []
+
+    def publish(job):
+        if job.pk == bad.pk:
+            raise ValueError("cannot be serialised")
+        sent.append(job.pk)
+
+    monkeypatch.setattr(outbox, "_publish", publish)
+    assert outbox_relay() == 1
+    assert sent == [good.pk]
+    bad.refresh_from_db()
+    assert bad.sent_at is None and "cannot be serialised" in bad.last_error
