@@ -115,8 +115,8 @@ def _register_confirmation(user, today) -> list[Task]:
     ]
 
 
-def _minutes(user, rights) -> list[Task]:
-    chaired = _chaired(rights)
+def _minutes(user) -> list[Task]:
+    chaired = perms.ids_with(user, "body", perms.CHAIR_BODY)
     if not chaired:
         return []
     waiting = list(
@@ -153,18 +153,14 @@ def _minutes(user, rights) -> list[Task]:
     return tasks
 
 
-def _chaired(rights) -> set[int]:
-    return {
-        pk for (model, pk), held in rights.items() if model == "body" and perms.CHAIR_BODY in held
-    }
-
-
-def _to_rule(user, rights, today) -> list[Task]:
+def _to_rule(user, today) -> list[Task]:
     """For a chair or deputy: each declaration on their body's register with no ruling of the
     body yet, as ``registers_send_notices`` asks them (never their own)."""
     from governance.selectors import declarations_awaiting_ruling
 
-    awaiting = declarations_awaiting_ruling(body_ids=_chaired(rights), person=user, on=today)
+    awaiting = declarations_awaiting_ruling(
+        body_ids=perms.ids_with(user, "body", perms.CHAIR_BODY), person=user, on=today
+    )
     return [
         Task(
             group=TO_RULE,
@@ -180,12 +176,8 @@ def _to_rule(user, rights, today) -> list[Task]:
     ]
 
 
-def _rulings(rights) -> list[Task]:
-    leads = {
-        pk
-        for (model, pk), held in rights.items()
-        if model == "partnership" and perms.LEAD_GOVERNANCE in held
-    }
+def _rulings(user) -> list[Task]:
+    leads = perms.ids_with(user, "partnership", perms.LEAD_GOVERNANCE)
     if not leads:
         return []
     disputed = Ruling.objects.filter(
@@ -205,17 +197,11 @@ def _rulings(rights) -> list[Task]:
     ]
 
 
-def _coordinated_partnerships(rights, *, prefix: str = "") -> Q | None:
+def _coordinated_partnerships(user, *, prefix: str = "") -> Q | None:
     """A filter for rows of the partnerships where the person co-ordinates something (the
     whole partnership, or a body of it): a first cut, narrowed by ``can_manage_body``."""
-    partnerships = {
-        pk
-        for (model, pk), held in rights.items()
-        if model == "partnership" and perms.MANAGE_PARTNERSHIP in held
-    }
-    bodies = {
-        pk for (model, pk), held in rights.items() if model == "body" and perms.MANAGE_BODY in held
-    }
+    partnerships = perms.ids_with(user, "partnership", perms.MANAGE_PARTNERSHIP)
+    bodies = perms.ids_with(user, "body", perms.MANAGE_BODY)
     if not partnerships and not bodies:
         return None
     field = f"{prefix}body__partnership_id__in"
@@ -224,9 +210,9 @@ def _coordinated_partnerships(rights, *, prefix: str = "") -> Q | None:
     )
 
 
-def _late_papers(user, rights, now) -> list[Task]:
+def _late_papers(user, now) -> list[Task]:
     """For co-ordinators: papers past their due time, as ``papers_chase_late`` tells them."""
-    coordinated = _coordinated_partnerships(rights, prefix="item__meeting__")
+    coordinated = _coordinated_partnerships(user, prefix="item__meeting__")
     if coordinated is None:
         return []
     candidates = (
@@ -254,10 +240,10 @@ def _late_papers(user, rights, now) -> list[Task]:
     ]
 
 
-def _apologies(user, rights, today) -> list[Task]:
+def _apologies(user, today) -> list[Task]:
     """For co-ordinators: the apologies received for their bodies' coming meetings, as
     ``apologies_send`` tells them, one task a meeting, until the meeting is held."""
-    coordinated = _coordinated_partnerships(rights, prefix="meeting__")
+    coordinated = _coordinated_partnerships(user, prefix="meeting__")
     if coordinated is None:
         return []
     received = (
@@ -298,14 +284,13 @@ def governance_tasks(request: HttpRequest) -> list[Task]:
         return []
     now = timezone.now()
     today = timezone.localdate()
-    rights = perms.rights_of(user)
     return [
         *_papers(user, now),
         *_actions(user, today),
         *_register_confirmation(user, today),
-        *_minutes(user, rights),
-        *_to_rule(user, rights, today),
-        *_rulings(rights),
-        *_late_papers(user, rights, now),
-        *_apologies(user, rights, today),
+        *_minutes(user),
+        *_to_rule(user, today),
+        *_rulings(user),
+        *_late_papers(user, now),
+        *_apologies(user, today),
     ]

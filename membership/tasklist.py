@@ -133,13 +133,8 @@ def _election_tasks(user) -> list[Task]:
 
 
 def _place_tasks(user) -> list[Task]:
-    rights = perms.rights_of(user)
-    managed = {pk for (model, pk), held in rights.items() if perms.MANAGE_BODY in held}
-    coordinated = {
-        pk
-        for (model, pk), held in rights.items()
-        if model == "partnership" and perms.MANAGE_PARTNERSHIP in held
-    }
+    managed = perms.ids_with(user, "body", perms.MANAGE_BODY)
+    coordinated = perms.ids_with(user, "partnership", perms.MANAGE_PARTNERSHIP)
     if not managed and not coordinated:
         return []
     today = timezone.localdate()

@@ -110,10 +110,7 @@ def _escalated(user) -> list[Task]:
     """Risks above appetite escalated to a body the person chairs (or is deputy of): the
     board decides at its meeting, or the chair accepts the risk above appetite until a date
     (``risk_accept``). Due by the meeting whose agenda carries it, if there is one yet."""
-    rights = perms.rights_of(user)
-    chaired = {
-        pk for (model, pk), held in rights.items() if model == "body" and perms.CHAIR_BODY in held
-    }
+    chaired = perms.ids_with(user, "body", perms.CHAIR_BODY)
     if not chaired:
         return []
     risks = (

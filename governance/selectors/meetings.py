@@ -178,11 +178,7 @@ def _drafts_seen_by(user, partnership: Partnership) -> Q:
     tree, itself kept for the request), however many bodies the partnership has."""
     if perms.can_manage_partnership(user, partnership):
         return Q(body__partnership=partnership)
-    chaired = [
-        pk
-        for (model, pk), held in perms.rights_of(user).items()
-        if model == "body" and perms.CHAIR_BODY in held
-    ]
+    chaired = perms.ids_with(user, "body", perms.CHAIR_BODY)
     # A subquery, not a list: the managed bodies are read in the meetings' own query.
     return Q(body__in=perms.bodies_managed_by(user, partnership)) | Q(body_id__in=chaired)
 

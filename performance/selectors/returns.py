@@ -283,17 +283,8 @@ def returns_awaiting_sign_off_by(user) -> list[Return]:
     """Submitted returns ``user`` may sign off (not those they submitted), in a fixed number
     of queries: their rights narrow the search to their partnerships, then each return's body
     is checked against the rights already loaded for the request."""
-    rights = perms.rights_of(user)
-    partnership_ids = {
-        pk
-        for (model, pk), held in rights.items()
-        if model == "partnership" and perms.MANAGE_PARTNERSHIP in held
-    }
-    body_ids = {
-        pk
-        for (model, pk), held in rights.items()
-        if model == "body" and held & {perms.MANAGE_BODY, perms.CHAIR_BODY}
-    }
+    partnership_ids = perms.ids_with(user, "partnership", perms.MANAGE_PARTNERSHIP)
+    body_ids = perms.ids_with(user, "body", perms.MANAGE_BODY, perms.CHAIR_BODY)
     if not partnership_ids and not body_ids:
         return []
     partnerships = Q(indicator__partnership_id__in=partnership_ids) | Q(

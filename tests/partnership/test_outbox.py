@@ -9,7 +9,6 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.db import transaction
 from django.urls import reverse
 
@@ -18,6 +17,7 @@ from partnership.celery import app
 from partnership.models import OutboxJob
 from partnership.outbox import enqueue, outbox_relay
 from tests.governance.helpers import schedule
+from tests.test_celery import wait_for, worker  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.broker
 
@@ -42,15 +42,6 @@ def broker_down():
         yield
     finally:
         app.conf.broker_url, app.conf.broker_write_url, app._pool, app.amqp._producer_pool = saved
-
-
-def wait_for(condition, timeout=20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_a_job_of_a_change_that_rolled_back_never_exists(db):
@@ -97,16 +88,8 @@ def test_a_coordinator_publishing_with_the_broker_down_is_told_it_worked(
     assert waiting.args == [meeting.pk] and waiting.sent_at is None and waiting.last_error
 
 
-@pytest.fixture
-def worker(transactional_db):
-    app.control.purge()
-    with start_worker(
-        app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=10
-    ):
-        yield
-
-
-def test_once_the_broker_is_back_the_job_runs_once(worker):
+@pytest.mark.usefixtures("worker")
+def test_once_the_broker_is_back_the_job_runs_once():
     RUNS.clear()
     with broker_down(), transaction.atomic():
         enqueue(probe, "after the outage")

@@ -19,11 +19,7 @@ def reports_account_panel(request: HttpRequest) -> Panel | None:
     user = request.user
     if not user.is_authenticated:
         return None
-    chaired = {
-        pk
-        for (model, pk), held in perms.rights_of(user).items()
-        if model == "body" and perms.CHAIR_BODY in held
-    }
+    chaired = perms.ids_with(user, "body", perms.CHAIR_BODY)
     if not chaired:
         return None
     submitted = (
