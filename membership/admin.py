@@ -2,10 +2,12 @@
 appointments and memberships made here take effect through ``manage.py sync_permissions``
 (run nightly), and co-ordinators do their work in the service's own pages."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from membership import services
 from membership.models import Appointment, Membership, Seat, User
 
 
@@ -21,10 +23,35 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
             {"fields": ["full_name", "job_title", "phone", "postal_address", "contact_public"]},
         ),
         ("Status", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        ("Second factor", {"fields": ["second_factor_since"]}),
     ]
+    readonly_fields = ["second_factor_since"]
     add_fieldsets = [(None, {"fields": ["email", "full_name", "password1", "password2"]})]
     filter_horizontal = []
     list_filter = ["is_active"]
+    actions = ["sign_out_everywhere", "reset_second_factor"]
+
+    @admin.action(description="Sign the selected people out everywhere")
+    def sign_out_everywhere(self, request, queryset):
+        """Ends every session and remembered browser of theirs (a lost laptop, a leaver);
+        recorded in each person's history with the administrator's name."""
+        for person in queryset:
+            services.account_sign_out_everywhere(user=person, actor=request.user)
+        self.message_user(request, f"Signed out everywhere: {queryset.count()} people.")
+
+    @admin.action(description="Reset the second factor of the selected people")
+    def reset_second_factor(self, request, queryset):
+        """For an administrator who has lost their phone and codes (co-ordinators reset
+        members' in the service's own pages): recorded, signed out everywhere, told."""
+        for person in queryset:
+            try:
+                services.second_factor_reset(
+                    actor=request.user, person=person, by_administrator=True
+                )
+            except ValidationError as exc:
+                self.message_user(request, f"{person}: {exc.messages[0]}", messages.ERROR)
+            else:
+                self.message_user(request, f"{person}'s second factor has been reset.")
 
 
 @admin.register(Seat)

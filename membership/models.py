@@ -54,6 +54,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Part of every session's check (get_session_auth_hash): adding one signs the person out
     # of every browser at once ("Sign out everywhere"), as a new password does.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # When the person's authenticator app was set up (their second factor); none until the
+    # first sign-in sets one up, and none again after a co-ordinator resets it. In history.
+    second_factor_since = models.DateTimeField(
+        "second factor set up", null=True, blank=True, editable=False
+    )
 
     history = audited(excluded_fields=("password", "last_login"))
     objects = UserManager()
@@ -581,3 +586,20 @@ class AgreementSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} signed {self.version}"
+
+
+class RecoveryCode(models.Model):
+    """One of a person's recovery codes, for signing in without their authenticator app: each
+    works once. Only a SHA-256 digest is kept; a code carries 120 random bits, enough that a
+    plain hash is safe to store (OWASP ASVS 5.0, 6.5.2)."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"Recovery code of {self.person}"

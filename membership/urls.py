@@ -13,6 +13,11 @@ urlpatterns = [
     path("bodies/<slug:body>/members/new/", views.membership_create, name="membership_create"),
     path("bodies/<slug:body>/members/<int:pk>/", views.membership_detail, name="membership_detail"),
     path("bodies/<slug:body>/members/<int:pk>/end/", views.membership_end, name="membership_end"),
+    path(
+        "bodies/<slug:body>/members/<int:pk>/second-factor/reset/",
+        views.second_factor_reset,
+        name="second_factor_reset",
+    ),
     path("bodies/<slug:body>/elections/", views.election_list, name="election_list"),
     path("bodies/<slug:body>/elections/new/", views.election_create, name="election_create"),
     path("bodies/<slug:body>/elections/<int:pk>/", views.election_detail, name="election_detail"),

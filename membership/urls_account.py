@@ -9,5 +9,11 @@ urlpatterns = [
     path("contact-details/", views.profile_edit, name="profile"),
     path("tasks/", views.tasks, name="tasks"),
     path("password/", views.password_change, name="password_change"),
+    path("two-factor/", views.two_factor_account, name="two_factor"),
+    path(
+        "two-factor/recovery-codes/new/",
+        views.two_factor_recovery_codes_new,
+        name="two_factor_recovery_codes_new",
+    ),
     path("sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
 ]

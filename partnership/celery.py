@@ -80,6 +80,12 @@ app.conf.beat_schedule = {
         "task": "partnership.tasks.relay_outbox",
         "schedule": 60.0,
     },
+    # Request counts older than the longest limit (partnership/throttle.py): each key prunes
+    # its own as it counts; this clears the keys nobody has used since.
+    "daily-prune-throttle-counts": {
+        "task": "partnership.tasks.prune_throttle_hits",
+        "schedule": crontab(hour=3, minute=15),
+    },
     # Agenda packs and minutes are rendered when they change; this catches any render that
     # was lost (a worker down when the change was made).
     "every-ten-minutes-render-stale-documents": {

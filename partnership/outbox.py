@@ -32,12 +32,22 @@ KEEP_SENT_FOR = timedelta(days=7)
 BROKER_DOWN = (KombuOperationalError, ConnectionError, OSError, TimeoutError)
 
 
-def enqueue(task: Any, *args: Any, **kwargs: Any) -> OutboxJob:
+def enqueue(task: Any, *args: Any, coalesce: bool = False, **kwargs: Any) -> OutboxJob:
     """Run ``task`` (a Celery task or its name) with these JSON-serialisable arguments once
     the current transaction commits, and never lose it. Each call is a job of its own, even
     if an identical one is waiting: that one may be sent before this transaction commits, and
-    so run without seeing its change (a repeated render finds nothing to do)."""
+    so run without seeing its change (a repeated render finds nothing to do).
+
+    ``coalesce`` is for a caller that changed nothing (a page asking for a render it found
+    missing): an identical job still waiting is enough, and none is added, so a page asked for
+    again and again while the broker is down does not fill the table."""
     name = task if isinstance(task, str) else task.name
+    if coalesce:
+        waiting = OutboxJob.objects.filter(
+            task=name, args=list(args), kwargs=kwargs, sent_at__isnull=True
+        ).first()
+        if waiting is not None:
+            return waiting
     job = OutboxJob.objects.create(task=name, args=list(args), kwargs=kwargs)
     transaction.on_commit(partial(_send_now, job.pk))
     return job

@@ -15,7 +15,7 @@ import json
 import logging
 
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -52,7 +52,11 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        if request.method in ("TRACE", "TRACK"):
+            # Never echoed, never answered as a GET (ASVS 5.0, 13.4.4).
+            response = HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+        else:
+            response = self.get_response(request)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         try:
             signed_in = request.user.is_authenticated

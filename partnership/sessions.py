@@ -51,7 +51,7 @@ def expired(session) -> str | None:
     return None
 
 
-def _come_back_to(request: HttpRequest) -> str:
+def come_back_to(request: HttpRequest) -> str:
     """Where signing in again brings the person: the page they asked for; after a form was
     sent (a POST cannot be repeated by a redirect), the page the form was on."""
     if request.method in ("GET", "HEAD"):
@@ -90,7 +90,7 @@ class SessionTimeoutMiddleware:
                     else f"You were signed out {settings.SESSION_MAX_HOURS} hours after you "
                     "signed in. Sign in again to carry on.",
                 )
-                return redirect_to_login(_come_back_to(request))
+                return redirect_to_login(come_back_to(request))
             moment = now()
             seen = request.session.get(SEEN_AT)
             if seen is None:

@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # The second factor: authenticator apps (TOTP), their throttling and replay protection.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "partnership",
     "membership",
     "governance",
@@ -69,6 +72,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Ends a session idle for SESSION_IDLE_MINUTES or older than SESSION_MAX_HOURS (and says so).
     "partnership.sessions.SessionTimeoutMiddleware",
+    # A signed-in person who has not yet given their second factor sees only the pages that
+    # ask for it (membership/middleware.py).
+    "membership.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last: turns django-axes's refusal of a locked-out account into its page.
@@ -147,8 +153,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Words of this service and its partnerships (ASVS 5.0, 6.2.11): no composition rules.
+    {"NAME": "partnership.passwords.ContextWordsValidator"},
 ]
+# Refused inside a password, besides every partnership's and organisation's name.
+PASSWORD_CONTEXT_WORDS = env_list(
+    "PASSWORD_CONTEXT_WORDS", default=["partnership", "password", "governance"]
+)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "account:tasks"
 LOGOUT_REDIRECT_URL = "home"
@@ -245,6 +256,19 @@ CONTENT_SECURITY_POLICY = {
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", default=30)
 SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", default=12)
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+
+# The second factor (membership/services/two_factor.py): everyone signs in with a code from an
+# authenticator app, or a recovery code, after their password. Ticking "Remember this device"
+# skips the code on that browser for TWO_FACTOR_REMEMBER_DAYS (0: never offered); a new
+# password, a new app, a reset or "Sign out everywhere" forgets every remembered device.
+TWO_FACTOR_REMEMBER_DAYS = env_int("TWO_FACTOR_REMEMBER_DAYS", default=30)
+TWO_FACTOR_REMEMBER_COOKIE = "__Host-remembered" if SESSION_COOKIE_SECURE else "remembered"
+# The name an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = env_str("TWO_FACTOR_ISSUER", "Partnership")
+# After each wrong code the next is refused for 1, 2, 4, 8 ... seconds (django-otp).
+OTP_TOTP_THROTTLE_FACTOR = 1
+# The admin lists authenticators but never shows their secrets or QR codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 X_FRAME_OPTIONS = "DENY"
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which needs

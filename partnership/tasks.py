@@ -21,6 +21,14 @@ def relay_outbox() -> int:
         return 0
 
 
+@shared_task(acks_late=True)
+def prune_throttle_hits() -> int:
+    """Delete request counts older than any limit counts back (idempotent)."""
+    from partnership.throttle import prune
+
+    return prune()
+
+
 @worker_ready.connect
 def _relay_at_start(sender=None, **kwargs) -> None:
     """A worker coming up after an outage relays at once rather than at the next minute."""

@@ -36,8 +36,14 @@ class Limit:
 
 SIGN_IN_BY_ADDRESS = Limit("sign-in:address", 50, timedelta(minutes=15))
 RESET_BY_ADDRESS = Limit("reset:address", 10, timedelta(hours=1))
-RESET_BY_EMAIL = Limit("reset:email", 3, timedelta(hours=1))
+# Resets asked for one e-mail address: 3 an hour from any one address (so someone else asking
+# for yours does not stop you), and 10 a day in all (so nobody fills your inbox).
+RESET_BY_EMAIL = Limit("reset:email-from-address", 3, timedelta(hours=1))
+RESET_BY_EMAIL_ANYWHERE = Limit("reset:email", 10, timedelta(days=1))
 NEW_PASSWORD_BY_ADDRESS = Limit("new-password:address", 20, timedelta(hours=1))
+# A signed-in person asked for their password again (to change it, or their second factor):
+# tries per account, so a session left open cannot be used to guess it.
+PASSWORD_CHECK_BY_ACCOUNT = Limit("password-check:account", 5, timedelta(minutes=15))
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -101,6 +107,12 @@ def hit(limit: Limit, value: str) -> timezone.datetime | None:
         return recent[0] + limit.per
     ThrottleHit.objects.create(scope=limit.scope, key=key)
     return None
+
+
+def prune(*, older_than: timedelta = timedelta(days=2)) -> int:
+    """Delete every count older than ``older_than`` (longer than any limit counts back)."""
+    deleted, _ = ThrottleHit.objects.filter(at__lt=timezone.now() - older_than).delete()
+    return deleted
 
 
 def too_many(request: HttpRequest, retry_at) -> HttpResponse:

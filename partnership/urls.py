@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from governance import views as governance_views
+from membership import views as membership_views
 from membership.forms_auth import (
     EmailAuthenticationForm,
     GovukPasswordResetForm,
@@ -41,6 +42,23 @@ auth_patterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    # The second factor, after the password (membership/views/two_factor.py).
+    path(
+        "two-factor/",
+        throttled(SIGN_IN_BY_ADDRESS)(membership_views.two_factor),
+        name="two_factor",
+    ),
+    path(
+        "two-factor/recovery/",
+        throttled(SIGN_IN_BY_ADDRESS)(membership_views.two_factor_recovery),
+        name="two_factor_recovery",
+    ),
+    path("two-factor/set-up/", membership_views.two_factor_set_up, name="two_factor_set_up"),
+    path(
+        "two-factor/recovery-codes/",
+        membership_views.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
     path(
         "password-reset/",
         throttled(RESET_BY_ADDRESS)(

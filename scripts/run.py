@@ -58,6 +58,7 @@ def sign_ins() -> str:
     import django
 
     django.setup()
+    from membership.demo_second_factor import demo_totp_secret
     from membership.management.commands import load_demo as demo
     from performance.management.demo_data import PERSONAS
 
@@ -73,10 +74,14 @@ def sign_ins() -> str:
     lines = [
         "",
         f"{demo.NAME} is at http://{HOST}:{PORT}/p/{demo.SLUG}/",
-        f"Sign in as any of these, password {demo.PASSWORD}:",
+        f"Sign in as any of these, password {demo.PASSWORD}, then the code from an",
+        "authenticator app given the person's secret (below each), or from",
+        "  .venv/bin/python manage.py demo_code <e-mail>",
         "",
     ]
-    lines += [f"  {e.ljust(widths[0])}  {n.ljust(widths[1])}  {r}" for e, n, r in rows]
+    for e, n, r in rows:
+        lines.append(f"  {e.ljust(widths[0])}  {n.ljust(widths[1])}  {r}")
+        lines.append(f"  {''.ljust(widths[0])}  secret {demo_totp_secret(e)}")
     lines += [
         "",
         f"Everyone else is firstname.lastname@{demo.DOMAIN} with the same password.",

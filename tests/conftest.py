@@ -65,6 +65,28 @@ def _fast_and_strict():
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _force_login_gives_the_second_factor():
+    """``client.force_login(user)`` signs in as a person who has also given their second
+    factor, as every page test needs; the second factor's own tests sign in through the
+    pages (tests/membership/test_two_factor.py)."""
+    from django.test.client import ClientMixin
+
+    from membership.middleware import VERIFIED
+
+    original = ClientMixin._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[VERIFIED] = user.pk
+        session.save()
+
+    ClientMixin._login = _login
+    yield
+    ClientMixin._login = original
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _a_celery_queue_of_its_own():
     """Each pytest-xdist process sends its jobs to, and runs workers on, a queue of its own:
     a worker started by one process must never take another's jobs and run them against the

@@ -2,6 +2,7 @@
 must hold is what makes the stack safe: production settings only, never the developer's
 .env (debug on), and private files on a volume both web and worker see."""
 
+import re
 from pathlib import Path
 
 import yaml
@@ -56,7 +57,13 @@ def test_a_production_env_copied_from_the_example_gives_working_settings():
         if line.strip() and not line.startswith("#") and "=" in line:
             key, _, value = line.partition("=")
             env[key.strip()] = value.strip()
-    env.update(compose()["services"]["web"]["environment"])
+    # As compose fills them in, with the passwords set as the README says.
+    env.update(
+        {
+            key: re.sub(r"\$\{\w+:[?-][^}]*\}", "0123abcd", value)
+            for key, value in compose()["services"]["web"]["environment"].items()
+        }
+    )
     env.update(DJANGO_SECRET_KEY="x" * 60, PARTNERSHIP_ENV_FILE="")
     result = run_manage(
         "shell",
@@ -70,3 +77,16 @@ def test_a_production_env_copied_from_the_example_gives_working_settings():
     assert media == "/data/private"
     assert backend == "django.core.mail.backends.smtp.EmailBackend"
     assert debug == "False"
+
+
+def test_the_stack_has_no_default_passwords_and_the_data_services_no_way_out():
+    stack = compose()
+    services = stack["services"]
+    web = services["web"]["environment"]
+    assert "${POSTGRES_PASSWORD:?" in web["DATABASE_URL"]
+    assert "${REDIS_PASSWORD:?" in web["REDIS_URL"]
+    assert "${POSTGRES_PASSWORD:?" in services["db"]["environment"]["POSTGRES_PASSWORD"]
+    assert "--requirepass" in services["redis"]["command"]
+    assert "--appendonly yes" in services["redis"]["command"]
+    assert stack["networks"]["backend"]["internal"] is True
+    assert services["db"]["networks"] == services["redis"]["networks"] == ["backend"]

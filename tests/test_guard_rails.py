@@ -58,7 +58,12 @@ FLAG_SHORTCUTS = {
     "PermissionRequiredMixin",
     "UserPassesTestMixin",
 }
-FLAG_DEFINERS = {"membership/models.py": frozenset({"create_superuser"})}
+FLAG_DEFINERS = {
+    "membership/models.py": frozenset({"create_superuser"}),
+    # Reads the flags only to refuse: a co-ordinator never resets an administrator's second
+    # factor (only another administrator, in the admin).
+    "membership/services/two_factor.py": frozenset({"second_factor_reset"}),
+}
 THE_DOOR = "partnership/permissions.py"
 # The direct foreign-key permission tables subclass guardian's base class.
 MODELS_MAY_IMPORT = {"partnership/models.py": {"UserObjectPermissionBase"}}

@@ -127,3 +127,21 @@ def test_a_report_that_is_not_json_is_answered_and_logged_as_unknown(client, db,
             == 204
         )
     assert "CSP breach: ? blocked ?" in caplog.text
+
+
+@pytest.mark.parametrize("method", ["TRACE", "TRACK"])
+def test_trace_is_refused_everywhere(client, db, method):
+    for path in ("/", "/about/privacy/", reverse("login")):
+        response = client.generic(method, path)
+        assert response.status_code == 405, path
+        assert response.content == b""
+
+
+def test_the_admins_history_page_has_no_inline_style_for_the_policy_to_refuse(client, world):
+    from membership.models import User
+
+    root = User.objects.create_superuser("root@example.org", "x", full_name="Root")
+    client.force_login(root)
+    page = client.get(reverse("admin:membership_user_history", args=[world.member.pk]))
+    assert page.status_code == 200
+    assert 'style="' not in page.content.decode()

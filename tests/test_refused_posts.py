@@ -206,3 +206,19 @@ def test_a_refused_post_changes_nothing(action, role, client, world):
     before = snapshot()
     _check(client.post(url, data), "login" if role == "anonymous" else 403, url)
     assert snapshot() == before
+
+
+def test_several_refusals_share_one_error_summary_above_the_banners(rf):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.template.loader import render_to_string
+
+    messages = [
+        Message(constants.SUCCESS, "Saved."),
+        Message(constants.ERROR, "First refusal."),
+        Message(constants.ERROR, "Second refusal."),
+    ]
+    html = render_to_string("components/messages.html", {"messages": messages, "form": None})
+    assert html.count("govuk-error-summary__title") == 1
+    assert html.index("First refusal.") < html.index("Second refusal.") < html.index("Saved.")
+    assert html.count("govuk-notification-banner__title") == 1

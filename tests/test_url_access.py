@@ -73,6 +73,24 @@ def urls(w):
         # Browsers POST reports of Content-Security-Policy breaches; a GET is not allowed.
         ("csp_report", {}, dict.fromkeys(ROLES, 405)),
         ("account:sign_out_everywhere", {}, SIGNED_IN),
+        # The second factor. Everyone here has given it (force_login): its sign-in pages send
+        # them on; nobody has an app yet, so each may set one up. The gate itself, for a
+        # password alone, is tests/membership/test_two_factor.py.
+        ("two_factor", {}, {**dict.fromkeys(ROLES, 302), "anonymous": "login"}),
+        ("two_factor_recovery", {}, {**dict.fromkeys(ROLES, 302), "anonymous": "login"}),
+        ("two_factor_set_up", {}, SIGNED_IN),
+        ("two_factor_recovery_codes", {}, {**dict.fromkeys(ROLES, 302), "anonymous": "login"}),
+        ("account:two_factor", {}, SIGNED_IN),
+        (
+            "account:two_factor_recovery_codes_new",
+            {},
+            {**dict.fromkeys(ROLES, 405), "anonymous": "login"},
+        ),
+        (
+            "membership:second_factor_reset",
+            {**board, "pk": w.member_membership.pk},
+            PARTNERSHIP_COORDINATOR,
+        ),
         ("login", {}, {**PUBLIC, **{r: 302 for r in ROLES if r != "anonymous"}}),
         ("password_reset", {}, PUBLIC),
         ("password_reset_done", {}, PUBLIC),

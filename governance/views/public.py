@@ -203,7 +203,7 @@ def _document(request, partnership: str, pk: int, kind: str) -> HttpResponse:
     rendition = rendition_current(meeting=meeting, kind=kind, audience=audience)
     if rendition is None:
         # Never serve a stale file: it could hold something since made confidential.
-        enqueue(render_meeting_documents, meeting.pk)
+        enqueue(render_meeting_documents, meeting.pk, coalesce=True)
         return render(
             request,
             "governance/document_pending.html",

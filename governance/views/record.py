@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -164,9 +165,12 @@ def minutes_edit(request: HttpRequest, partnership: str, pk: int) -> HttpRespons
     form = MinutesForm(request.POST or None, entries=entries)
     if request.method == "POST" and form.is_valid():
         try:
-            services.minutes_save(actor=request.user, minutes=minutes, entries=form.entries())
-            if "submit" in request.POST:
-                services.minutes_submit(actor=request.user, minutes=minutes)
+            # Saved and submitted together or not at all: a refusal or an outage never leaves
+            # a draft saved that the person was told was not (the 503 page says "not saved").
+            with transaction.atomic():
+                services.minutes_save(actor=request.user, minutes=minutes, entries=form.entries())
+                if "submit" in request.POST:
+                    services.minutes_submit(actor=request.user, minutes=minutes)
         except ValidationError as error:
             form.add_service_error(error)
         else:

@@ -88,12 +88,16 @@ def profile_update(*, actor: Any, user: User, **fields: Any) -> User:
 
 
 @transaction.atomic
-def account_sign_out_everywhere(*, user: User) -> User:
+def account_sign_out_everywhere(*, user: User, actor: User | None = None) -> User:
     """End every session the person has, in every browser: their sessions' check includes the
-    epoch (``User.get_session_auth_hash``), and this adds one. Recorded in their history."""
+    epoch (``User.get_session_auth_hash``), and this adds one. Recorded in their history, with
+    the administrator who did it if it was not the person (``actor``)."""
     user = User.objects.select_for_update().get(pk=user.pk)
     user.session_epoch += 1
-    record_actor(user, actor=user, reason="Signed out everywhere")
+    if actor is None or actor.pk == user.pk:
+        record_actor(user, actor=user, reason="Signed out everywhere")
+    else:
+        record_actor(user, actor=actor, reason=f"Signed out everywhere by {actor}")
     user.save(update_fields=["session_epoch"])
     return user
 

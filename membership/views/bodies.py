@@ -39,7 +39,7 @@ def _get_seat(body: Body, pk: int) -> Seat:
         raise Http404("No such seat") from exc
 
 
-def _get_membership(body: Body, pk: int) -> Membership:
+def get_membership(body: Body, pk: int) -> Membership:
     try:
         return Membership.objects.select_related("person", "seat", "organisation", "body").get(
             body=body, pk=pk
@@ -223,7 +223,7 @@ def membership_create(request: HttpRequest, partnership: str, body: str) -> Http
 @require_http_methods(["GET", "POST"])
 def membership_detail(request: HttpRequest, partnership: str, body: str, pk: int) -> HttpResponse:
     b = perms.get_body_or_404(partnership, body)
-    membership = _get_membership(b, pk)
+    membership = get_membership(b, pk)
     perms.require(perms.can_manage_body(request.user, b))
     initial = {
         "role": membership.role,
@@ -260,7 +260,7 @@ def membership_detail(request: HttpRequest, partnership: str, body: str, pk: int
 @require_http_methods(["GET", "POST"])
 def membership_end(request: HttpRequest, partnership: str, body: str, pk: int) -> HttpResponse:
     b = perms.get_body_or_404(partnership, body)
-    membership = _get_membership(b, pk)
+    membership = get_membership(b, pk)
     perms.require(perms.can_manage_body(request.user, b))
     # The earliest end a membership can have is the day after it starts.
     earliest = max(timezone.localdate(), membership.starts_on + timedelta(days=1))

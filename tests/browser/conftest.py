@@ -78,13 +78,42 @@ def assert_accessible(page) -> None:
     assert violations == [], f"{page.url}: {json.dumps(violations, indent=1)}"
 
 
+# RFC 6238's own test secret ("12345678901234567890"): every browser test's authenticator.
+TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def enter_totp_code(page, email: str) -> None:
+    """Type the code the person's authenticator app would show now. The device's record of
+    the last code used is cleared first, so a test may sign the same person in twice within
+    one 30-second step (a real person would wait for the next code)."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__email=email, confirmed=True)
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+    page.get_by_label("Code from your authenticator app").fill(f"{totp(device.bin_key):06d}")
+    page.keyboard.press("Enter")
+
+
 def sign_in(page, email: str, password: str, *, then: str | None = "/account/") -> None:
-    """Sign in with the keyboard, as a screen-reader or keyboard user would. Sign-in lands on
-    "Your tasks"; then, by default, the account page (where the older journeys start)."""
+    """Sign in with the keyboard, as a screen-reader or keyboard user would: the password,
+    then the code from an authenticator app (set up beforehand with ``TOTP_KEY`` for anyone
+    who has none). Sign-in lands on "Your tasks"; then, by default, the account page (where
+    the older journeys start)."""
+    from membership import services
+    from membership.models import User
+
+    user = User.objects.get(email=email)
+    if user.second_factor_since is None:
+        services.second_factor_enrol(user=user, key=TOTP_KEY)
     page.goto("/accounts/sign-in/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.keyboard.press("Enter")
+    page.wait_for_url("**/accounts/two-factor/**")
+    enter_totp_code(page, email)
     page.wait_for_url("**/account/tasks/")
     if then:
         page.goto(then)

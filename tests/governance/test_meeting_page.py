@@ -139,3 +139,24 @@ def test_the_meetings_own_page_says_what_is_latest_too(client, meetings):
 
     assert tag.search(page_of(client, meetings.past))[1] == "Minutes approved"
     assert tag.search(page_of(client, meetings.upcoming))[1] == "Agenda published"
+
+
+def test_minutes_refused_at_submit_are_not_half_saved(client, world):
+    """Save and submit are one step: a refused submit saves nothing (the form keeps what was
+    typed), so neither a refusal nor an outage leaves a draft saved behind the person's back."""
+    meeting = schedule(world, days=-3)
+    item = gs.item_add(actor=world.coordinator, meeting=meeting, title="Budget")
+    gs.meeting_publish(actor=world.coordinator, meeting=meeting)
+    minutes = gs.minutes_start(actor=world.coordinator, meeting=meeting)
+    client.force_login(world.coordinator)
+    url = reverse(
+        "governance:minutes_edit", kwargs={"partnership": world.partnership.slug, "pk": meeting.pk}
+    )
+    response = client.post(
+        url, {f"text_{item.pk}": "", f"decision_{item.pk}": "Agreed TYPED", "submit": "1"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Write the minutes before submitting them" in page and "Agreed TYPED" in page
+    entry = minutes.entries.get(item=item)
+    assert entry.decision == "" and minutes.status == "draft"

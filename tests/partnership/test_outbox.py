@@ -88,6 +88,18 @@ def test_a_coordinator_publishing_with_the_broker_down_is_told_it_worked(
     assert waiting.args == [meeting.pk] and waiting.sent_at is None and waiting.last_error
 
 
+def test_a_page_asking_again_for_a_missing_render_adds_no_second_job(
+    db, django_capture_on_commit_callbacks
+):
+    with broker_down(), django_capture_on_commit_callbacks(execute=True):
+        first = enqueue(probe, "asked", coalesce=True)
+        again = enqueue(probe, "asked", coalesce=True)
+        other = enqueue(probe, "another", coalesce=True)
+        change = enqueue(probe, "asked")  # a change's job is always its own
+    assert again.pk == first.pk and other.pk != first.pk and change.pk != first.pk
+    assert OutboxJob.objects.count() == 3
+
+
 @pytest.mark.usefixtures("worker")
 def test_once_the_broker_is_back_the_job_runs_once():
     RUNS.clear()

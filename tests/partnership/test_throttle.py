@@ -12,6 +12,7 @@ from axes.models import AccessAttempt
 from django.core import mail
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from partnership import throttle
 from tests.conftest import PASSWORD
@@ -85,6 +86,34 @@ def test_password_resets_for_one_address_are_sent_three_times_an_hour(client, wo
         response = client.post(RESET, {"email": world.member.email})
         assert response.status_code == 302  # always the same answer
     assert len(mail.outbox) == 3
+
+
+def test_someone_else_asking_for_your_reset_does_not_stop_yours_nor_flood_you(world):
+    from django.test import Client
+
+    attacker = Client(REMOTE_ADDR="198.51.100.7")
+    for _ in range(5):
+        attacker.post(RESET, {"email": world.member.email})
+    assert len(mail.outbox) == 3
+    Client(REMOTE_ADDR="192.0.2.20").post(RESET, {"email": world.member.email})
+    assert len(mail.outbox) == 4  # the member, from their own address, still gets theirs
+    for i in range(30):
+        Client(REMOTE_ADDR=f"203.0.113.{i}").post(RESET, {"email": world.member.email})
+    assert len(mail.outbox) == 10  # and never more than ten a day, from anywhere
+
+
+def test_old_counts_are_pruned_daily(db):
+    from partnership.models import ThrottleHit
+    from partnership.tasks import prune_throttle_hits
+
+    limit = throttle.Limit("test:prune", 3, timedelta(minutes=15))
+    throttle.hit(limit, "old")
+    throttle.hit(limit, "new")
+    ThrottleHit.objects.filter(key=throttle._hash("old")).update(
+        at=timezone.now() - timedelta(days=3)
+    )
+    assert prune_throttle_hits() == 1
+    assert ThrottleHit.objects.count() == 1
 
 
 def test_ten_password_resets_a_second_from_one_address_send_at_most_ten_then_refuse(client, world):

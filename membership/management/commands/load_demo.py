@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from membership.demo import demo_agreement_load
+from membership.demo_second_factor import demo_second_factors_enrol, demo_totp_secret
 from membership.models import AppointmentRole, Membership, User
 from membership.services import (
     appointment_create,
@@ -564,6 +565,8 @@ class Command(BaseCommand):
             except ValidationError as exc:
                 raise CommandError(f"The demo data broke a rule: {exc}") from exc
             self.stdout.write(self.style.SUCCESS("Loaded the demo partnership."))
+        if demo_second_factors_enrol(domain=DOMAIN):
+            self.stdout.write(self.style.SUCCESS("Set up the demo's authenticators."))
         self.print_sign_ins()
 
     def print_sign_ins(self) -> None:
@@ -572,16 +575,24 @@ class Command(BaseCommand):
         names = dict(
             User.objects.filter(email__in=[e for e, _ in rows]).values_list("email", "full_name")
         )
-        table = [("E-mail", "Name", "Role", "Password")]
-        table += [(email, names.get(email, "(missing)"), role, PASSWORD) for email, role in rows]
+        table = [("E-mail", "Name", "Role", "Authenticator secret")]
+        table += [
+            (email, names.get(email, "(missing)"), role, demo_totp_secret(email))
+            for email, role in rows
+        ]
         widths = [max(len(row[i]) for row in table) for i in range(4)]
-        self.stdout.write(f"\nDemo partnership: {NAME} at {SITE}/p/{SLUG}/\n")
+        self.stdout.write(f"\nDemo partnership: {NAME} at {SITE}/p/{SLUG}/")
+        self.stdout.write(
+            f"Every password is {PASSWORD}. After it, enter the code from an authenticator app\n"
+            "given the secret below, or print it with: manage.py demo_code <e-mail>\n"
+        )
         for row in table:
             cells = (c.ljust(w) for c, w in zip(row, widths, strict=True))
             self.stdout.write("  ".join(cells).rstrip())
         self.stdout.write(
-            f"\nEveryone else signs in as firstname.lastname@{DOMAIN} with the same password,\n"
-            "except two people who were invited and have not yet set one.\n"
+            f"\nEveryone else signs in as firstname.lastname@{DOMAIN} with the same password\n"
+            "(manage.py demo_code gives their codes too), except two people who were invited\n"
+            "and have not yet set one: they set up an authenticator at their first sign-in.\n"
             f"The admin site ({SITE}/admin/) is for repairs only: make changes in the app,\n"
             "where the partnership's rules are enforced and recorded."
         )
