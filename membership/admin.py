@@ -5,6 +5,7 @@ appointments and memberships made here take effect through ``manage.py sync_perm
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from membership import services
@@ -31,7 +32,7 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     list_filter = ["is_active"]
     actions = ["sign_out_everywhere", "reset_second_factor"]
 
-    @admin.action(description="Sign the selected people out everywhere")
+    @admin.action(description="Sign the selected people out everywhere", permissions=["change"])
     def sign_out_everywhere(self, request, queryset):
         """Ends every session and remembered browser of theirs (a lost laptop, a leaver);
         recorded in each person's history with the administrator's name."""
@@ -39,11 +40,19 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
             services.account_sign_out_everywhere(user=person, actor=request.user)
         self.message_user(request, f"Signed out everywhere: {queryset.count()} people.")
 
-    @admin.action(description="Reset the second factor of the selected people")
+    @admin.action(
+        description="Reset the second factor of the selected people", permissions=["change"]
+    )
     def reset_second_factor(self, request, queryset):
         """For an administrator who has lost their phone and codes (co-ordinators reset
-        members' in the service's own pages): recorded, signed out everywhere, told."""
+        members' in the service's own pages): recorded, signed out everywhere, told. Only a
+        superuser resets a superuser's."""
         for person in queryset:
+            if person.is_superuser and not request.user.is_superuser:
+                self.message_user(
+                    request, f"{person}: only a superuser can reset a superuser's.", messages.ERROR
+                )
+                continue
             try:
                 services.second_factor_reset(
                     actor=request.user, person=person, by_administrator=True
@@ -70,3 +79,8 @@ class MembershipAdmin(SimpleHistoryAdmin):
 @admin.register(Appointment)
 class AppointmentAdmin(SimpleHistoryAdmin):
     list_display = ["person", "partnership", "body", "role", "starts_on", "ends_on"]
+
+
+# Authenticators are changed only through the service (set up, reset: recorded and told), never
+# edited or deleted in the admin, which would remove someone's second factor silently.
+admin.site.unregister(TOTPDevice)

@@ -10,21 +10,22 @@ from django.contrib.auth.forms import (
 from django.utils import timezone
 
 from partnership.forms import BaseForm
-from partnership.throttle import PASSWORD_CHECK_BY_ACCOUNT, hit
+from partnership.throttle import PASSWORD_CHECK_BY_ACCOUNT, blocked, hit
 
 
 def check_current_password(user, password: str) -> None:
     """Ask a signed-in person for their password again, before something that changes how
-    they sign in. Tries are limited per account (5 in 15 minutes), so a session left open
-    cannot be used to guess it."""
-    retry_at = hit(PASSWORD_CHECK_BY_ACCOUNT, str(user.pk))
+    they sign in. Wrong tries are limited per account (5 in 15 minutes), so a session left
+    open cannot be used to guess it; right ones are not counted."""
+    retry_at = blocked(PASSWORD_CHECK_BY_ACCOUNT, str(user.pk))
     if retry_at is not None:
         raise forms.ValidationError(
-            "You have entered your password too many times. Try again at "
+            "You have entered a wrong password too many times. Try again at "
             f"{timezone.localtime(retry_at):%H:%M}.",
             code="throttled",
         )
     if not user.check_password(password):
+        hit(PASSWORD_CHECK_BY_ACCOUNT, str(user.pk))  # only wrong ones count
         raise forms.ValidationError(
             "Your current password is not right. Enter it again.", code="password_incorrect"
         )
@@ -87,6 +88,13 @@ class GovukSetPasswordForm(SetPasswordForm):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].label = "New password"
         self.fields["new_password2"].label = "Confirm new password"
+
+    def save(self, commit=True):
+        from membership.services.two_factor import throttle_lift
+
+        user = super().save(commit=commit)
+        throttle_lift(user=user)  # a new password: whoever knew the old one is out
+        return user
 
 
 class GovukPasswordChangeForm(PasswordChangeForm):

@@ -74,6 +74,14 @@ class ServiceErrorsMixin:
     """Put a service's ValidationError on the form: field errors next to their field, the
     rest in the summary. The form keeps everything the user typed."""
 
+    def refuse(self, message: str) -> None:
+        """Say why the whole action is refused, in the error summary, whether or not the form
+        was sent (a page can refuse before anything is typed)."""
+        self.is_valid()
+        if not hasattr(self, "cleaned_data"):
+            self.cleaned_data = {}  # unbound: nothing was cleaned
+        self.add_error(None, message)
+
     def add_service_error(self, error: ValidationError, **renamed: str) -> None:
         """``renamed`` maps a service's field name to the form field that asked for it."""
         if hasattr(error, "error_dict"):

@@ -267,7 +267,7 @@ TWO_FACTOR_REMEMBER_COOKIE = "__Host-remembered" if SESSION_COOKIE_SECURE else "
 OTP_TOTP_ISSUER = env_str("TWO_FACTOR_ISSUER", "Partnership")
 # After each wrong code the next is refused for 1, 2, 4, 8 ... seconds (django-otp).
 OTP_TOTP_THROTTLE_FACTOR = 1
-# The admin lists authenticators but never shows their secrets or QR codes.
+# Authenticators are not in the admin (membership/admin.py); were they, no secret is shown.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 X_FRAME_OPTIONS = "DENY"
 

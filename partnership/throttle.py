@@ -35,6 +35,8 @@ class Limit:
 
 
 SIGN_IN_BY_ADDRESS = Limit("sign-in:address", 50, timedelta(minutes=15))
+# The second factor's pages (a code, a recovery code) after a password, by address.
+SECOND_FACTOR_BY_ADDRESS = Limit("second-factor:address", 100, timedelta(minutes=15))
 RESET_BY_ADDRESS = Limit("reset:address", 10, timedelta(hours=1))
 # Resets asked for one e-mail address: 3 an hour from any one address (so someone else asking
 # for yours does not stop you), and 10 a day in all (so nobody fills your inbox).
@@ -89,6 +91,18 @@ def sign_in_username(request: HttpRequest, credentials: dict | None = None) -> s
 
 def _hash(value: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()
+
+
+def blocked(limit: Limit, value: str) -> timezone.datetime | None:
+    """Whether ``value`` is over ``limit`` now (when it may try again), counting nothing: for
+    a caller that counts only failures, with ``hit`` after one."""
+    since = timezone.now() - limit.per
+    recent = list(
+        ThrottleHit.objects.filter(scope=limit.scope, key=_hash(value), at__gte=since)
+        .order_by("at")
+        .values_list("at", flat=True)[: limit.count]
+    )
+    return recent[0] + limit.per if len(recent) >= limit.count else None
 
 
 def hit(limit: Limit, value: str) -> timezone.datetime | None:

@@ -13,6 +13,7 @@ from partnership import security, views, views_pages
 from partnership.throttle import (
     NEW_PASSWORD_BY_ADDRESS,
     RESET_BY_ADDRESS,
+    SECOND_FACTOR_BY_ADDRESS,
     SIGN_IN_BY_ADDRESS,
     throttled,
 )
@@ -45,12 +46,12 @@ auth_patterns = [
     # The second factor, after the password (membership/views/two_factor.py).
     path(
         "two-factor/",
-        throttled(SIGN_IN_BY_ADDRESS)(membership_views.two_factor),
+        throttled(SECOND_FACTOR_BY_ADDRESS)(membership_views.two_factor),
         name="two_factor",
     ),
     path(
         "two-factor/recovery/",
-        throttled(SIGN_IN_BY_ADDRESS)(membership_views.two_factor_recovery),
+        throttled(SECOND_FACTOR_BY_ADDRESS)(membership_views.two_factor_recovery),
         name="two_factor_recovery",
     ),
     path("two-factor/set-up/", membership_views.two_factor_set_up, name="two_factor_set_up"),

@@ -462,3 +462,17 @@ def test_a_refused_button_says_why_in_an_error_summary_not_a_banner(client, worl
     html = client.post(address, follow=True).content.decode()
     assert "govuk-notification-banner--success" in html
     assert not Page(html).has_summary
+
+
+def test_no_page_says_error_twice_in_its_title():
+    """base.html puts "Error: " before the title of a page whose form has errors; a template
+    adding its own would make screen readers say it twice."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "templates"
+    doubled = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.html")
+        if "{% block title %}{% if form.errors %}Error:" in path.read_text(encoding="utf-8")
+    ]
+    assert doubled == []

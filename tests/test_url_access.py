@@ -483,3 +483,29 @@ def test_post_to_agreement_issue_and_record_as(role, client, world, governance_l
     _check(client.post(url), {**expected, "anonymous": "login"}[role], url)
     draft.refresh_from_db()
     assert draft.is_issued == (role == "governance_lead")
+
+
+def test_a_password_alone_reaches_nothing_but_the_second_factors_pages(world):
+    """The co-ordinator (who may do most) signed in with the password only: every URL of the
+    matrix, by GET and by POST, sends them to the code, bar the pages that ask for it."""
+    from django.test import Client
+
+    from membership import services
+    from membership.middleware import OPEN
+    from tests.conftest import PASSWORD
+
+    services.second_factor_enrol(user=world.coordinator, key="31" * 20)
+    client = Client()
+    client.post(reverse("login"), {"username": world.coordinator.email, "password": PASSWORD})
+    checked = 0
+    for name, kwargs, _ in urls(world):
+        if name in OPEN:
+            continue
+        url = reverse(name, kwargs=kwargs)
+        for method in (client.get, client.post):
+            response = method(url)
+            drain(response)
+            assert response.status_code == 302, (method.__name__, url)
+            assert response["Location"].startswith(reverse("two_factor") + "?next="), url
+            checked += 1
+    assert checked > 60

@@ -21,6 +21,7 @@ from membership.models import (
     User,
 )
 from membership.rights import rights_sync
+from membership.services.two_factor import throttle_lift
 from partnership.history import record_actor
 from partnership.models import Body, Organisation, Partnership
 from partnership.services import body_mark_closed
@@ -94,6 +95,7 @@ def account_sign_out_everywhere(*, user: User, actor: User | None = None) -> Use
     the administrator who did it if it was not the person (``actor``)."""
     user = User.objects.select_for_update().get(pk=user.pk)
     user.session_epoch += 1
+    throttle_lift(user=user)  # whoever was entering wrong codes is signed out too
     if actor is None or actor.pk == user.pk:
         record_actor(user, actor=user, reason="Signed out everywhere")
     else:
@@ -109,6 +111,7 @@ def account_password_change(*, user: User, password: str) -> User:
     person is using (``update_session_auth_hash``)."""
     user.set_password(password)
     user.save(update_fields=["password"])
+    throttle_lift(user=user)  # whoever was entering wrong codes no longer has the password
     return user
 
 

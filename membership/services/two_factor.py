@@ -41,6 +41,8 @@ from partnership.notifications import notify_after_commit
 from partnership.throttle import Limit, hit
 
 __all__ = [
+    "ALERT_AFTER",
+    "THROTTLE_CAP",
     "RECOVERY_CODE_COUNT",
     "RECOVERY_BY_ACCOUNT",
     "SetUp",
@@ -54,17 +56,21 @@ __all__ = [
     "second_factor_reset",
     "second_factor_set_up",
     "set_up_start",
+    "throttle_lift",
     "totp_check",
 ]
 
 RECOVERY_CODE_COUNT = 10
+THROTTLE_CAP = 10  # wrong codes in a row counted: the wait after each is at most 2⁹ s
+ALERT_AFTER = 5
 # Crockford's base32: no I, L, O or U, so a code read aloud or copied by hand survives.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _CODE_LENGTH = 24  # 24 × 5 = 120 random bits
 _TYPED_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
-# Recovery codes tried for one account: each try also costs a database round trip, and 120
-# bits cannot be guessed, so this only stops a script hammering the page.
-RECOVERY_BY_ACCOUNT = Limit("recovery:account", 10, timedelta(minutes=15))
+# Recovery codes tried for one account from one address: 120 bits cannot be guessed, so this
+# only stops a script hammering the page; counted with the address so that someone who knows
+# the password cannot use up the owner's tries from elsewhere.
+RECOVERY_BY_ACCOUNT = Limit("recovery:account-address", 10, timedelta(minutes=15))
 _REMEMBER_SALT = "membership.two_factor.remember"
 
 
@@ -93,11 +99,17 @@ def has_authenticator(*, user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def set_up_start(*, user: User) -> SetUp:
-    """The authenticator being set up: the same one until it is confirmed, so reloading the
-    page, or a wrong code, never changes the QR code the person has already scanned."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+def set_up_start(*, user: User, pending: int | None = None) -> SetUp:
+    """The authenticator being set up in this session (``pending``, the id the session keeps):
+    the same one until it is confirmed, so reloading the page, or a wrong code, never changes
+    the QR code the person has already scanned. Any other session's unconfirmed one is
+    deleted and a new secret made: a secret seen on another set-up page (someone else who
+    knew the password) never becomes the person's authenticator."""
+    device = None
+    if pending is not None:
+        device = TOTPDevice.objects.filter(pk=pending, user=user, confirmed=False).first()
     if device is None:
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
     return SetUp(device=device, config_url=device.config_url, secret=_secret_text(device))
 
@@ -105,7 +117,9 @@ def set_up_start(*, user: User) -> SetUp:
 def _too_many(info: dict | None) -> ValidationError:
     until = timezone.localtime((info or {}).get("locked_until") or timezone.now())
     return ValidationError(
-        f"You have entered a wrong code too many times. Wait until {until:%H:%M:%S} and try again.",
+        f"You have entered a wrong code too many times. Wait until {until:%H:%M:%S} and try "
+        "again. If that was not you, someone knows your password: sign in with a recovery code "
+        "and change it.",
         code="throttled",
     )
 
@@ -113,13 +127,24 @@ def _too_many(info: dict | None) -> ValidationError:
 def _check(device_qs, code: str) -> TOTPDevice:
     """Check ``code`` against the first device of ``device_qs``, locked while it is checked.
     A wrong code's throttling is committed (this is not inside the caller's transaction);
-    raises ValidationError with what to tell the person."""
+    raises ValidationError with what to tell the person.
+
+    The wait after wrong codes doubles up to about 8½ minutes (``THROTTLE_CAP`` failures),
+    never more: someone who knows the password cannot lock the owner out for days. The owner
+    is e-mailed at the ``ALERT_AFTER``-th wrong code in a row, since wrong codes after the
+    right password mean someone else may know it."""
     with transaction.atomic():
         device = device_qs.select_for_update().order_by("pk").first()
         if device is None:
             raise ValidationError("Set up your authenticator app first.", code="no_device")
         allowed, info = device.verify_is_allowed()
         verified = allowed and device.verify_token(code)
+        if allowed and not verified:
+            if device.throttling_failure_count > THROTTLE_CAP:
+                device.throttling_failure_count = THROTTLE_CAP
+                device.save(update_fields=["throttling_failure_count"])
+            if device.throttling_failure_count == ALERT_AFTER and device.confirmed:
+                notify_after_commit(_wrong_codes_notice, device.user, device.pk, timezone.now())
     if not allowed:
         raise _too_many(info)
     if not verified:
@@ -144,11 +169,12 @@ def _replace_recovery_codes(user: User) -> list[str]:
     return [_grouped(code) for code in codes]
 
 
-def second_factor_set_up(*, user: User, code: str) -> list[str]:
-    """Confirm the authenticator being set up with its first code: it replaces any earlier
-    one, and ten new recovery codes replace any earlier ones. Returns the codes, to be shown
-    once (only their digests are kept). Raises ValidationError for a wrong code."""
-    device = _check(TOTPDevice.objects.filter(user=user, confirmed=False), code)
+def second_factor_set_up(*, user: User, code: str, pending: int) -> list[str]:
+    """Confirm the authenticator being set up in this session (``pending``) with its first
+    code: it replaces any earlier one, and ten new recovery codes replace any earlier ones.
+    Returns the codes, to be shown once (only their digests are kept). Raises ValidationError
+    for a wrong code."""
+    device = _check(TOTPDevice.objects.filter(pk=pending, user=user, confirmed=False), code)
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
@@ -163,6 +189,8 @@ def second_factor_set_up(*, user: User, code: str) -> list[str]:
         )
         person.save(update_fields=["second_factor_since"])
         user.second_factor_since = person.second_factor_since
+        # Told by e-mail, so an authenticator set up by someone else does not go unnoticed.
+        notify_after_commit(_set_up_notice, person, person.second_factor_since)
         return _replace_recovery_codes(person)
 
 
@@ -200,11 +228,12 @@ def _grouped(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-def recovery_code_use(*, user: User, code: str) -> int:
+def recovery_code_use(*, user: User, code: str, address: str = "") -> int:
     """Spend one of the person's recovery codes (typed with or without dashes or spaces, in
     any case). Returns how many are left; raises ValidationError if it is not one of theirs,
-    was used before, or codes are being tried too often."""
-    retry_at = hit(RECOVERY_BY_ACCOUNT, str(user.pk))
+    was used before, or codes are being tried too often from ``address``. A code that works
+    also lifts any wait after wrong app codes (the owner, locked out by someone else's)."""
+    retry_at = hit(RECOVERY_BY_ACCOUNT, f"{user.pk}|{address}")
     if retry_at is not None:
         raise ValidationError(
             "You have tried too many recovery codes. Wait until "
@@ -226,7 +255,16 @@ def recovery_code_use(*, user: User, code: str) -> int:
             "again, or use another.",
             code="wrong",
         )
+    throttle_lift(user=user)
     return recovery_codes_left(user=user)
+
+
+def throttle_lift(*, user: User) -> None:
+    """Lift the wait after wrong app codes: after a recovery code, a new password or signing
+    out everywhere (whoever drove it up no longer has a way in)."""
+    TOTPDevice.objects.filter(user=user).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None
+    )
 
 
 def recovery_codes_left(*, user: User) -> int:
@@ -272,6 +310,30 @@ def remembered_person(*, user: User, token: str | None) -> bool:
 
 
 # --- reset by a co-ordinator -----------------------------------------------------------------
+
+
+def _set_up_notice(person: User, at: datetime) -> list[dict]:
+    return [
+        {
+            "to": person,
+            "key": f"second-factor-set-up:{person.pk}:{at.isoformat()}",
+            "template": "second_factor_set_up",
+            "context": {"person": person, "at": at},
+            "url": "/account/two-factor/",
+        }
+    ]
+
+
+def _wrong_codes_notice(person: User, device_pk: int, at: datetime) -> list[dict]:
+    return [
+        {
+            "to": person,
+            "key": f"second-factor-wrong-codes:{device_pk}:{at:%Y-%m-%d}",
+            "template": "second_factor_wrong_codes",
+            "context": {"person": person, "at": at, "count": ALERT_AFTER},
+            "url": "/account/two-factor/",
+        }
+    ]
 
 
 def _reset_notice(person: User, actor: User, at: datetime) -> list[dict]:

@@ -22,9 +22,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from membership import services
 from membership.forms_auth import CurrentPasswordForm, RecoveryCodeForm, TotpCodeForm
 from membership.middleware import is_verified, mark_verified
+from membership.models import Appointment, Membership
 from membership.views.bodies import get_membership
 from partnership import permissions as perms
-from partnership.forms import BaseForm, posted
+from partnership.forms import posted
+from partnership.throttle import address_key
 
 __all__ = [
     "second_factor_reset",
@@ -37,6 +39,7 @@ __all__ = [
 ]
 
 NEW_CODES = "second_factor_new_codes"
+PENDING = "second_factor_pending_device"
 
 
 def _next(request: HttpRequest) -> str:
@@ -113,7 +116,9 @@ def two_factor_recovery(request: HttpRequest) -> HttpResponse:
     form = RecoveryCodeForm(posted(request))
     if form.is_valid():
         try:
-            left = services.recovery_code_use(user=request.user, code=form.cleaned_data["code"])
+            left = services.recovery_code_use(
+                user=request.user, code=form.cleaned_data["code"], address=address_key(request)
+            )
         except ValidationError as exc:
             form.add_error("code", exc)
         else:
@@ -144,13 +149,17 @@ def two_factor_set_up(request: HttpRequest) -> HttpResponse:
         # A new app for someone who has one: their password again, as for a new password.
         ask_password_of=None if first else request.user,
     )
-    set_up = services.set_up_start(user=request.user)
+    set_up = services.set_up_start(user=request.user, pending=request.session.get(PENDING))
+    request.session[PENDING] = set_up.device.pk
     if form.is_valid():
         try:
-            codes = services.second_factor_set_up(user=request.user, code=form.cleaned_data["code"])
+            codes = services.second_factor_set_up(
+                user=request.user, code=form.cleaned_data["code"], pending=set_up.device.pk
+            )
         except ValidationError as exc:
             form.add_error("code", exc)
         else:
+            request.session.pop(PENDING, None)
             request.session[NEW_CODES] = codes
             return _passed(request, form, _with_next("two_factor_recovery_codes", request))
     return render(
@@ -212,6 +221,27 @@ def two_factor_recovery_codes_new(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('two_factor_recovery_codes')}?next={reverse('account:two_factor')}")
 
 
+def _reset_refusal(actor, person, body) -> str:
+    """Why this co-ordinator may not reset this person's second factor, or "". Only someone
+    who sits on the body now, whose every current place is in bodies the co-ordinator
+    manages, and who holds no office: a reset leaves the account on its password until the
+    owner signs in, so nobody may reach beyond their own people, or above themselves."""
+    places = list(Membership.objects.current().filter(person=person).select_related("body"))
+    if not any(m.body_id == body.pk for m in places):
+        return f"{person} does not sit on {body} now: only a current member's can be reset here."
+    if Appointment.objects.current().filter(person=person).exists():
+        return (
+            f"{person} holds an office in a partnership (co-ordinator or governance lead): "
+            "their second factor is reset by an administrator."
+        )
+    if not all(perms.can_manage_body(actor, m.body) for m in places):
+        return (
+            f"{person} also sits on bodies you do not co-ordinate: ask a co-ordinator of the "
+            "whole partnership, or an administrator, to reset their second factor."
+        )
+    return ""
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def second_factor_reset(request: HttpRequest, partnership: str, body: str, pk: int) -> HttpResponse:
@@ -221,8 +251,11 @@ def second_factor_reset(request: HttpRequest, partnership: str, body: str, pk: i
     membership = get_membership(b, pk)
     perms.require(perms.can_manage_body(request.user, b))
     person = membership.person
-    form = BaseForm(posted(request))
-    if form.is_valid():
+    form = CurrentPasswordForm(posted(request), person=request.user)
+    refusal = _reset_refusal(request.user, person, b)
+    if refusal:
+        form.refuse(refusal)
+    elif form.is_valid():
         try:
             services.second_factor_reset(actor=request.user, person=person)
         except ValidationError as exc:
@@ -244,5 +277,6 @@ def second_factor_reset(request: HttpRequest, partnership: str, body: str, pk: i
             "membership": membership,
             "person": person,
             "form": form,
+            "refused": bool(refusal),
         },
     )

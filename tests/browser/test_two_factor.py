@@ -87,6 +87,10 @@ def test_a_coordinator_resets_a_members_second_factor(page, live_world):
     expect(page.get_by_role("heading", name=re.compile("second factor"))).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Reset second factor").click()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()  # their own password first
+    assert_accessible(page)
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Reset second factor").click()
     expect(page.get_by_text("second factor has been reset")).to_be_visible()
     expect(page.get_by_text("has not set up an authenticator app yet")).to_be_visible()
     assert_accessible(page)

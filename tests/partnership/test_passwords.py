@@ -43,3 +43,17 @@ def test_the_password_change_form_says_why_next_to_the_field(world):
     ).content.decode()
     assert "must not contain the name of this service" in page
     assert 'href="#id_new_password2"' in page or 'href="#id_new_password1"' in page
+
+
+def test_only_the_persons_own_partnerships_words_are_refused(world):
+    """Otherwise the form would tell anyone whether a partnership of that name exists."""
+    from partnership import services as ps
+    from tests.factories import PartnershipFactory
+
+    elsewhere = PartnershipFactory(name="Borsetshire Together", slug="borsetshire")
+    ps.organisation_create(
+        actor=None, partnership=elsewhere, name="Ambridge Parish", sector="public"
+    )
+    validate_password("i live near borsetshire ambridgeparish", user=world.member)
+    with pytest.raises(ValidationError):
+        validate_password("testshire lad 1987", user=world.member)

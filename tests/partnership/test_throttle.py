@@ -88,7 +88,9 @@ def test_password_resets_for_one_address_are_sent_three_times_an_hour(client, wo
     assert len(mail.outbox) == 3
 
 
-def test_someone_else_asking_for_your_reset_does_not_stop_yours_nor_flood_you(world):
+def test_someone_else_asking_for_your_reset_does_not_stop_yours_until_the_daily_cap(world):
+    """Past the cap nothing more is sent that day, from anywhere; but each of the ten sent is
+    a working link to the account's owner, so the owner is never left without one."""
     from django.test import Client
 
     attacker = Client(REMOTE_ADDR="198.51.100.7")
