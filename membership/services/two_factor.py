@@ -25,7 +25,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -144,7 +144,9 @@ def _check(device_qs, code: str) -> TOTPDevice:
                 device.throttling_failure_count = THROTTLE_CAP
                 device.save(update_fields=["throttling_failure_count"])
             if device.throttling_failure_count == ALERT_AFTER and device.confirmed:
-                notify_after_commit(_wrong_codes_notice, device.user, device.pk, timezone.now())
+                at = timezone.now()
+                key = f"{device.pk}:{at:%Y-%m-%d}"
+                _tell("second_factor_wrong_codes", device.user, key, at=at, count=ALERT_AFTER)
     if not allowed:
         raise _too_many(info)
     if not verified:
@@ -190,7 +192,8 @@ def second_factor_set_up(*, user: User, code: str, pending: int) -> list[str]:
         person.save(update_fields=["second_factor_since"])
         user.second_factor_since = person.second_factor_since
         # Told by e-mail, so an authenticator set up by someone else does not go unnoticed.
-        notify_after_commit(_set_up_notice, person, person.second_factor_since)
+        at = person.second_factor_since
+        _tell("second_factor_set_up", person, f"{person.pk}:{at.isoformat()}", at=at)
         return _replace_recovery_codes(person)
 
 
@@ -312,40 +315,22 @@ def remembered_person(*, user: User, token: str | None) -> bool:
 # --- reset by a co-ordinator -----------------------------------------------------------------
 
 
-def _set_up_notice(person: User, at: datetime) -> list[dict]:
-    return [
-        {
-            "to": person,
-            "key": f"second-factor-set-up:{person.pk}:{at.isoformat()}",
-            "template": "second_factor_set_up",
-            "context": {"person": person, "at": at},
-            "url": "/account/two-factor/",
-        }
-    ]
+def _tell(template: str, person: User, key: str, **context) -> None:
+    """E-mail the person about their second factor once the change commits (and put it in
+    their Messages); ``key`` makes it once only."""
 
+    def messages() -> list[dict]:
+        return [
+            {
+                "to": person,
+                "key": f"{template}:{key}",
+                "template": template,
+                "context": {"person": person, **context},
+                "url": "/account/two-factor/",
+            }
+        ]
 
-def _wrong_codes_notice(person: User, device_pk: int, at: datetime) -> list[dict]:
-    return [
-        {
-            "to": person,
-            "key": f"second-factor-wrong-codes:{device_pk}:{at:%Y-%m-%d}",
-            "template": "second_factor_wrong_codes",
-            "context": {"person": person, "at": at, "count": ALERT_AFTER},
-            "url": "/account/two-factor/",
-        }
-    ]
-
-
-def _reset_notice(person: User, actor: User, at: datetime) -> list[dict]:
-    return [
-        {
-            "to": person,
-            "key": f"second-factor-reset:{person.pk}:{at.isoformat()}",
-            "template": "second_factor_reset",
-            "context": {"person": person, "actor": actor, "at": at},
-            "url": "/account/two-factor/",
-        }
-    ]
+    notify_after_commit(messages)
 
 
 @transaction.atomic
@@ -375,5 +360,6 @@ def second_factor_reset(*, actor: User, person: User, by_administrator: bool = F
     person.session_epoch += 1  # every session and remembered browser of theirs ends
     record_actor(person, actor=actor, reason=f"Second factor reset by {actor}")
     person.save(update_fields=["second_factor_since", "session_epoch"])
-    notify_after_commit(_reset_notice, person, actor, timezone.now())
+    at = timezone.now()
+    _tell("second_factor_reset", person, f"{person.pk}:{at.isoformat()}", actor=actor, at=at)
     return person
