@@ -14,8 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Exists,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from governance.models import (
@@ -348,33 +357,62 @@ class InterestFlag:
     ruling_is_earlier: bool = False  # made on an earlier version: the change awaits a ruling
 
 
-def interest_flags(*, meeting: Meeting) -> dict[AgendaItem, list[InterestFlag]]:
+def interest_flags(
+    *, meeting: Meeting, items: list[AgendaItem] | None = None
+) -> dict[AgendaItem, list[InterestFlag]]:
     """Members of the body with an interest in the register, in force on the day of the
-    meeting, in an organisation, body or project an agenda item names. In a fixed number of
-    queries, however many items and members."""
-    items = list(meeting.items.prefetch_related("organisations", "bodies"))
+    meeting, in an organisation, body or project an agenda item names (a project matches a
+    line of the item's projects, whole, in any case and padding). In a fixed number of
+    queries, however many items, members and register entries.
+
+    Only the entries that concern something the agenda names are read: the database picks
+    them, and the rule is applied again here, on those few, so the result is exactly what
+    matching every entry in Python gave. ``items``, if given, are the meeting's items the
+    caller already holds (the page's visible agenda): only those are flagged, and they are
+    not read again."""
+    if items is None:
+        items = list(meeting.items.all())
+    prefetch_related_objects(items, "organisations", "bodies")
+    named: list[tuple[set[int], set[int], set[str]]] = []
+    for item in items:
+        named.append(
+            (
+                {o.pk for o in item.organisations.all()},
+                {b.pk for b in item.bodies.all()},
+                {line.strip().lower() for line in item.projects.splitlines() if line.strip()},
+            )
+        )
+    organisations = set().union(*(n[0] for n in named))
+    bodies = set().union(*(n[1] for n in named))
+    projects = set().union(*(n[2] for n in named))
+    if not (organisations or bodies or projects):
+        return {}  # nothing named: the register need not be read at all
     sitting = (
         Membership.objects.current(on=meeting.held_on)
         .filter(body_id=meeting.body_id)
         .values("person_id")
     )
+    concerned = Q(organisation_id__in=organisations) | Q(body_id__in=bodies)
+    if projects:
+        # Lower() is the database's: the same as str.lower() for the letters of project
+        # names, and the exact rule is applied again below.
+        concerned |= Q(project_lower__in=projects)
     declarations = list(
         Declaration.objects.live(on=meeting.held_on)
         .filter(person_id__in=sitting, partnership_id=meeting.body.partnership_id)
+        .alias(project_lower=Lower("project"))
+        .filter(concerned)
         .select_related("person", "organisation", "body")
         .order_by("person__full_name", "pk")
     )
     attach_standing_rulings(declarations, body_id=meeting.body_id)
     flags: dict[AgendaItem, list[InterestFlag]] = {}
-    for item in items:
-        organisations = {o.pk for o in item.organisations.all()}
-        bodies = {b.pk for b in item.bodies.all()}
-        projects = {line.strip().lower() for line in item.projects.splitlines() if line.strip()}
+    for item, (item_organisations, item_bodies, item_projects) in zip(items, named, strict=True):
         for d in declarations:
             if (
-                d.organisation_id in organisations
-                or d.body_id in bodies
-                or (d.project and d.project.lower() in projects)
+                d.organisation_id in item_organisations
+                or d.body_id in item_bodies
+                or (d.project and d.project.lower() in item_projects)
             ):
                 flag = InterestFlag(d.person, d, d.standing_ruling, d.ruling_is_earlier)
                 flags.setdefault(item, []).append(flag)

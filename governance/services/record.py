@@ -28,8 +28,19 @@ from partnership.notifications import notify_once
 
 
 def meeting_membership(*, meeting: Meeting, person: User) -> Membership | None:
-    """The person's place on the body on the day of the meeting, if they have one."""
-    return next((m for m in meeting_members(meeting=meeting) if m.person_id == person.pk), None)
+    """The person's place on the body on the day of the meeting, if they have one.
+
+    One query on the person's own memberships (the person index), never the whole body's:
+    the meeting's page asks it of every viewer."""
+    if person.pk is None:
+        return None
+    return (
+        Membership.objects.current(on=meeting.held_on)
+        .filter(body_id=meeting.body_id, person_id=person.pk)
+        .select_related("person", "organisation", "seat")
+        .order_by("starts_on", "pk")
+        .first()
+    )
 
 
 def substitutes_allowed(*, meeting: Meeting, membership: Membership) -> list[User]:

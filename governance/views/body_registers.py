@@ -10,6 +10,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from governance import selectors, services
 from governance.forms import DisputeForm, ExportForm, RulingForm, SettleForm
 from governance.models import Declaration, Ruling
+from governance.selectors.register_pages import body_gifts_page, body_interests_page
 from governance.views.registers import _declaration_for
 from partnership import permissions as perms
 from partnership.models import Body
@@ -138,9 +140,22 @@ def ruling_settle(request: HttpRequest, partnership: str, pk: int) -> HttpRespon
 # --- a body's registers -----------------------------------------------------------------------
 
 
+def _pagination(page) -> dict:
+    """What components/pagination.html needs besides the page (links keep the address's other
+    parameters and jump to the table)."""
+    if page is None:
+        return {}
+    return {
+        "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2)),
+        "ellipsis": Paginator.ELLIPSIS,
+    }
+
+
 def body_interests(request: HttpRequest, partnership: str, body: str) -> HttpResponse:
     b = perms.get_body_or_404(partnership, body)
     access = selectors.register_access(request.user, b)
+    # 50 entries a page, paged in the database; the export gives the whole register.
+    register = body_interests_page(body=b, access=access, number=request.GET.get("page"))
     return render(
         request,
         "governance/registers/body_interests.html",
@@ -148,7 +163,8 @@ def body_interests(request: HttpRequest, partnership: str, body: str) -> HttpRes
             "partnership": b.partnership,
             "body": b,
             "access": access,
-            "register": selectors.body_interests(body=b, access=access),
+            "register": register,
+            **_pagination(register.page),
             "user_id": request.user.pk,
         },
     )
@@ -157,6 +173,7 @@ def body_interests(request: HttpRequest, partnership: str, body: str) -> HttpRes
 def body_gifts(request: HttpRequest, partnership: str, body: str) -> HttpResponse:
     b = perms.get_body_or_404(partnership, body)
     access = selectors.register_access(request.user, b)
+    register = body_gifts_page(body=b, access=access, number=request.GET.get("page"))
     return render(
         request,
         "governance/registers/body_gifts.html",
@@ -164,7 +181,8 @@ def body_gifts(request: HttpRequest, partnership: str, body: str) -> HttpRespons
             "partnership": b.partnership,
             "body": b,
             "access": access,
-            "register": selectors.body_gifts(body=b, access=access),
+            "register": register,
+            **_pagination(register.page),
         },
     )
 

@@ -68,8 +68,11 @@ def meeting_detail(request: HttpRequest, partnership: str, pk: int) -> HttpRespo
     meeting, access = meeting_for(request, partnership, pk)
     user = request.user
     agenda = selectors.agenda(meeting=meeting, access=access)
-    # The co-ordinators and the chair see who has a registered interest in each item.
-    flags = selectors.interest_flags(meeting=meeting) if access.see_drafts else {}
+    # The co-ordinators and the chair see who has a registered interest in each item (the
+    # agenda's own items, so they are not read twice).
+    flags = {}
+    if access.see_drafts:
+        flags = selectors.interest_flags(meeting=meeting, items=agenda.items)
     for item in agenda.items:
         item.interest_flags = flags.get(item, [])
     minutes = selectors.minutes_visible(meeting=meeting, access=access)

@@ -3,12 +3,15 @@ appointments, and a member's own account."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,11 +26,11 @@ from membership.forms import (
     ProfileForm,
     SeatForm,
 )
-from membership.models import Appointment, Membership, Seat
+from membership.models import NON_VOTING_ROLES, Appointment, Membership, Seat
 from partnership import permissions as perms
 from partnership.forms import CloseForm
 from partnership.history import history_entries, history_of
-from partnership.models import Body
+from partnership.models import Body, Sector
 from partnership.panels import account_panels
 from partnership.selectors import body_tree, tree_walk
 
@@ -72,23 +75,118 @@ def structure(request: HttpRequest, partnership: str) -> HttpResponse:
 # --- a body's page -----------------------------------------------------------------------------
 
 
+# The body's page lists members 50 at a time (issue 14): ?page= for the current members and,
+# for co-ordinators, ?past= for the past and future ones, so paging one keeps the other.
+MEMBERS_PAGE_SIZE = 50
+PAST_PARAM = "past"
+
+
+@dataclass
+class _Seats:
+    summaries: list[selectors.SeatSummary]
+    members: int  # current members in all
+    others: int  # past and future members in all
+    missing_sectors: list[str]
+    has_viewer: bool  # the viewer holds one of the places today
+
+
+def _seats(body: Body, viewer_id: int | None) -> _Seats:
+    """The body's seats with what the page says of their holders, counted in the database in
+    one query however many members: the places held today per seat (and so the members' count,
+    and the past and future members', as every membership holds a seat of its own body: the
+    membership services refuse any other); the sectors present, by selectors.missing_sectors'
+    rule (advisers, observers and co-ordinators do not count; a member's sector is their
+    organisation's, else the seat's); and whether the viewer sits on the body today (fellow
+    members see each other's contact details)."""
+    today = timezone.localdate()
+    held = Q(memberships__starts_on__lte=today) & (
+        Q(memberships__ends_on__isnull=True) | Q(memberships__ends_on__gt=today)
+    )
+    voting = held & ~Q(memberships__role__in=NON_VOTING_ROLES)
+    in_sector = {
+        f"sector_{value}": Count(
+            "memberships",
+            filter=voting
+            & (
+                Q(memberships__organisation__sector=value)
+                | Q(memberships__organisation__isnull=True, sector=value)
+            ),
+        )
+        for value in Sector.values
+    }
+    seats = list(
+        Seat.objects.filter(body=body)
+        .select_related("nominating_organisation", "nominating_body")
+        .annotate(
+            held=Count("memberships", filter=held),
+            others=Count("memberships", filter=~held),
+            mine=Count("memberships", filter=held & Q(memberships__person_id=viewer_id or 0)),
+            **in_sector,
+        )
+        .order_by("name")
+    )
+    return _Seats(
+        summaries=[selectors.SeatSummary(seat=s, held=s.held) for s in seats],
+        members=sum(s.held for s in seats),
+        others=sum(s.others for s in seats),
+        missing_sectors=[
+            label
+            for value, label in Sector.choices
+            if not any(getattr(s, f"sector_{value}") for s in seats)
+        ],
+        has_viewer=any(s.mine for s in seats),
+    )
+
+
+def _members_page(request: HttpRequest, memberships, *, param: str, count: int | None = None):
+    """The ``param`` page of ``memberships`` (an ordered queryset), with what the pagination
+    component needs; the link keeps the other table's page."""
+    paginator = Paginator(memberships, MEMBERS_PAGE_SIZE)
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(request.GET.get(param))
+    page.object_list = list(page.object_list)
+    keep = request.GET.copy()
+    keep.pop(param, None)
+    return {
+        "page": page,
+        "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2)),
+        "ellipsis": Paginator.ELLIPSIS,
+        "link": f"?{keep.urlencode()}&{param}=" if keep else f"?{param}=",
+    }
+
+
 def body_detail(request: HttpRequest, partnership: str, body: str) -> HttpResponse:
     b = perms.get_body_or_404(partnership, body)
     can_manage = perms.can_manage_body(request.user, b)
-    current = list(selectors.body_memberships(body=b))
+    seats = _seats(b, request.user.pk)
+    members = _members_page(
+        request,
+        # Paging needs a total order: the selector's, with the id to break ties of name.
+        selectors.body_memberships(body=b).order_by("role", "person__full_name", "pk"),
+        param="page",
+        count=seats.members,
+    )
     context = {
         "partnership": b.partnership,
         "body": b,
-        "memberships": current,
+        "members": members,
         "children": list(b.children.order_by("name")),
-        "seats": selectors.seat_summaries(body=b, memberships=current),
-        "missing_sectors": selectors.missing_sectors(memberships=current),
+        "seats": seats.summaries,
+        "missing_sectors": seats.missing_sectors,
         "can_manage": can_manage,
-        "is_member": any(m.person_id == request.user.pk for m in current),
+        "is_member": seats.has_viewer,
         "elections": selectors.recent_elections(body=b),
     }
     if can_manage:
-        context["past_memberships"] = list(selectors.body_memberships(body=b, current=False))
+        context["past"] = _members_page(
+            request,
+            selectors.body_memberships(body=b, current=False).order_by(
+                "-starts_on", "person__full_name", "pk"
+            ),
+            param=PAST_PARAM,
+            count=seats.others,
+        )
         context["history"] = history_entries(b)
     return render(request, "membership/body_detail.html", context)
 
