@@ -287,6 +287,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         # gives up too, rather than hold the page until the web worker is killed.
         "socket_timeout": 5,
         "socket_keepalive": True,
+        # One try to publish, not kombu's retries with sleeps between them (some 6 s of a
+        # person's request with Redis down): the outbox sends the job again later.
+        "max_retries": 0,
     }
     if REDIS_URL
     else {

@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from membership.models import Membership, Seat
 from partnership.models import Body
-from performance.models import Indicator, Outcome, Report, Return
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import PASSWORD
 
@@ -80,7 +79,7 @@ def test_coordinator_sets_up_a_body_its_seats_and_members(page, live_world):
     started = date.today() - timedelta(days=10)
     fill_date(page, "Start date", started.day, started.month, started.year)
     page.get_by_role("button", name="Appoint").click()
-    members = page.locator("#members + table")
+    members = page.locator("#members ~ table").first
     expect(members).to_contain_text("Tomasz Nowak")
     expect(page.locator(".govuk-warning-text")).to_contain_text(
         "no public or voluntary, community and faith sector member"
@@ -105,7 +104,7 @@ def test_coordinator_sets_up_a_body_its_seats_and_members(page, live_world):
     assert_accessible(page)
     page.get_by_label("Reason (optional)").fill("Moved away")
     page.get_by_role("button", name="End membership").click()
-    expect(page.locator("#past-members + table")).to_contain_text("Moved away")
+    expect(page.locator("#past-members ~ table").first).to_contain_text("Moved away")
     assert_accessible(page)
     assert Membership.objects.get(person__email="tomasz@example.org").end_reason == "Moved away"
 
@@ -168,8 +167,8 @@ def test_member_sees_their_places_and_publishes_their_contact_details(page, live
     assert_accessible(page)
 
     page.goto(live_world.board.get_absolute_url())
-    expect(page.locator("#members + table")).to_contain_text("01632 960123")
-    expect(page.locator("#members + table")).not_to_contain_text("chair@example.org")
+    expect(page.locator("#members ~ table").first).to_contain_text("01632 960123")
+    expect(page.locator("#members ~ table").first).not_to_contain_text("chair@example.org")
     assert_accessible(page)
 
 
@@ -207,66 +206,4 @@ def test_the_accessibility_check_does_catch_a_violation(page):
     """Guards the guard: a page with an unlabelled field must fail assert_accessible."""
     page.set_content('<html lang="en"><body><main><input type="text"></main></body></html>')
     with pytest.raises(AssertionError, match="label"):
-        assert_accessible(page)
-
-
-def test_every_page_of_the_demo_partnership_is_accessible(page, transactional_db):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    call_command("load_demo", "--force", stdout=StringIO())
-    call_command("load_demo_meetings", "--force", stdout=StringIO())
-    call_command("load_demo_performance", "--force", stdout=StringIO())
-    call_command("load_demo_reports", "--force", stdout=StringIO())
-    bodies = list(Body.objects.filter(partnership__slug="demo").select_related("partnership"))
-    groups = [b for b in bodies if b.kind == "thematic_group" and b.indicators.exists()]
-    performance = [
-        "/p/demo/performance/",
-        "/p/demo/performance/?rag=red",
-        "/p/demo/performance/outcomes/",
-        *[f"/p/demo/performance/outcomes/{o.pk}/" for o in Outcome.objects.all()],
-        *[f"/p/demo/performance/bodies/{g.slug}/" for g in groups],
-        # One indicator of each unit: number, percentage, rate, currency, yes/no.
-        *[
-            f"/p/demo/performance/indicators/{i.pk}/"
-            for i in {i.unit: i for i in Indicator.objects.filter(published=True)}.values()
-        ],
-        "/p/demo/performance/publications/",
-        *[r.get_absolute_url() for r in Report.objects.filter(published_at__isnull=False)],
-    ]
-    urls = [
-        "/p/demo/",
-        "/p/demo/organisations/",
-        "/p/demo/agreement/",
-        "/p/demo/registers/",
-        *[b.get_absolute_url() for b in bodies],
-        # Every body's registers: the demo's entries are on the boards', the rest are empty.
-        *[b.get_absolute_url() + page for b in bodies for page in ("register/", "register/gifts/")],
-        *performance,
-    ]
-    for url in urls:
-        page.goto(url)
-        assert_accessible(page)
-    sign_in(page, "coordinator@mercia-vale.example", "demo-partnership-2026")
-    assert_accessible(page)
-    coordinator_only = [
-        "/p/demo/coordinators/",
-        "/p/demo/agreement/signatures/",
-        "/account/returns/",
-        "/p/demo/performance/import/",
-        *[f"/p/demo/performance/bodies/{g.slug}/returns/" for g in groups],
-        f"/p/demo/performance/bodies/{groups[0].slug}/deadlines/",
-        *[
-            r.get_absolute_url()
-            for r in Return.objects.filter(status__in=["submitted", "sent_back"])[:3]
-        ],
-        "/p/demo/performance/reports/",
-        # Every demo report: the exception reports (approved, submitted, drafted), the
-        # six-monthly report and the annual report, and their editing pages where open.
-        *[r.get_absolute_url() for r in Report.objects.all()],
-        *[r.get_absolute_url() + "edit/" for r in Report.objects.filter(status="draft")],
-    ]
-    for url in [*urls, *coordinator_only]:
-        page.goto(url)
         assert_accessible(page)
