@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from governance import selectors
 from governance.models import (
@@ -39,7 +40,7 @@ from governance.models import (
     ReviewOutcome,
 )
 from governance.services.minutes import approved_minutes
-from partnership.pdf import append_pdfs, facts_fingerprint, pdf_page_count, render_pdf
+from partnership.pdf import UnreadablePDF, facts_fingerprint, pdf_open, pdf_pack, render_pdf
 
 log = logging.getLogger(__name__)
 
@@ -309,32 +310,47 @@ def _paper_bytes(name: str) -> bytes:
 
 
 def _render_agenda_pack(facts: dict) -> bytes:
-    appended, titles, appended_pages = [], [], 0
+    """The pack: its own tagged pages, then each readable PDF paper, each read once from
+    storage, parsed once and written once, in one writer."""
     papers = [dict(paper) for paper in facts["papers"]]
-    for paper in papers:
+    readers: dict[int, PdfReader] = {}
+    for index, paper in enumerate(papers):
         paper["appendix"] = None
         paper["unreadable"] = False
         if paper["file_type"] != FileType.PDF:
             continue
-        data = _paper_bytes(paper["file"])
-        # Checked before the cover sheets are written, so none says "appended" of a file
-        # that is then left out; its pages count in every footer's "Page 1 of N".
-        pages = pdf_page_count(data)
-        if pages is not None:
-            appended.append(data)
-            appended_pages += pages
-            paper["appendix"] = len(appended)
-            paper["appendix_pages"] = pages
-            titles.append(f"Appendix {len(appended)}: {paper['title']}")
-        else:
+        reader = pdf_open(_paper_bytes(paper["file"]))
+        if reader is None:
             log.warning("Paper %s is not a readable PDF: left out of the pack", paper["id"])
             paper["unreadable"] = True
-    pdf = render_pdf(
-        template=TEMPLATES[DocumentKind.AGENDA_PACK],
-        context={"doc": facts, "papers": papers, "title": _title(facts)},
-        appended_pages=appended_pages,
-    )
-    return append_pdfs(first=pdf, others=appended, titles=titles)
+        else:
+            readers[index] = reader
+    while True:
+        # Numbered before the cover sheets are written, so none says "appended" of a file
+        # that is then left out; its pages count in every footer's "Page 1 of N".
+        appended = []
+        for index, paper in enumerate(papers):
+            reader = readers.get(index)
+            if reader is None:
+                paper["appendix"] = None
+                continue
+            paper["appendix"] = len(appended) + 1
+            paper["appendix_pages"] = len(reader.pages)
+            appended.append((index, f"Appendix {paper['appendix']}: {paper['title']}", reader))
+        pdf = render_pdf(
+            template=TEMPLATES[DocumentKind.AGENDA_PACK],
+            context={"doc": facts, "papers": papers, "title": _title(facts)},
+            appended_pages=sum(len(reader.pages) for _, _, reader in appended),
+        )
+        try:
+            return pdf_pack(first=pdf, others=[(title, reader) for _, title, reader in appended])
+        except UnreadablePDF as exc:
+            # It opened but broke part way: rare, so the pack is laid out again, its cover
+            # sheet saying the paper could not be added.
+            index = appended[exc.index][0]
+            log.warning("Paper %s broke while appended: left out of the pack", papers[index]["id"])
+            del readers[index]
+            papers[index]["unreadable"] = True
 
 
 def _render_minutes(facts: dict) -> bytes:

@@ -1,5 +1,6 @@
 """PDFs from templates. ``render_pdf`` turns a Django template into a tagged PDF/UA-1 document;
-``append_pdfs`` puts other PDFs (meeting papers) after it, keeping the first one's tags.
+``pdf_pack`` puts other PDFs (meeting papers, read once by ``pdf_open``) after it, keeping the
+first one's tags, in one writer that writes each of them once.
 
 WeasyPrint would otherwise fetch whatever a document names: any server on the network, any
 file on disk. ``StaticFilesFetcher`` lets it read our own static files and nothing else, so a
@@ -13,6 +14,7 @@ import io
 import json
 import logging
 import mimetypes
+import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -126,16 +128,20 @@ def render_pdf(
     ``progress``, if given, is called as ``progress(0, pages)`` once the document is laid out,
     then ``progress(n, pages)`` as page n is written, so a job can say how far it has got.
 
-    ``appended_pages`` is how many pages ``append_pdfs`` will put after this document. The
-    template gets ``page_total``, the whole file's page count, for its "Page 1 of N" footer:
-    WeasyPrint's own ``counter(pages)`` knows only the pages it lays out. Knowing the total
-    takes a first layout; the footer sits in the page margin, so the second lays out the same
-    pages."""
+    ``appended_pages`` is how many pages ``pdf_pack`` will put after this document: the
+    template's ``counter(pages)`` (its "Page 1 of N" footer) then counts them too, in the one
+    layout (see ``_counting_appended``). The template still gets ``page_total``, always None,
+    for templates written when the total took a second layout."""
     context = {**context, "page_total": None}
-    if appended_pages:
-        own = len(_layout(template, context).pages)
-        context["page_total"] = own + appended_pages
-    laid_out = _layout(template, context)
+    html = render_to_string(template, context)
+    own_at_most = OWN_PAGES_GUESS
+    while True:
+        laid_out = _layout(_counting_appended(html, appended_pages, own_at_most))
+        if not appended_pages or len(laid_out.pages) <= own_at_most:
+            break
+        # Past the counter style's last symbol the total would be the document's own: rare
+        # enough (a document of hundreds of pages) to pay for a second layout.
+        own_at_most = len(laid_out.pages)
     if progress is not None:
         # What HTML.write_pdf does, in its two steps, with word of each.
         pages = len(laid_out.pages)
@@ -145,8 +151,35 @@ def render_pdf(
     return laid_out.write_pdf(pdf_variant=PDF_VARIANT)
 
 
-def _layout(template: str, context: dict):
-    html = render_to_string(template, context)
+# How many of a document's own pages the page-total counter style spells out; a longer
+# document is laid out again with a longer list.
+OWN_PAGES_GUESS = 200
+_TOTAL_STYLE = "pdf-page-total"
+_STYLE_BLOCK = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.DOTALL | re.IGNORECASE)
+_PAGES_COUNTER = re.compile(r"counter\(\s*pages\s*\)")
+
+
+def _counting_appended(html: str, appended: int, own_at_most: int) -> str:
+    """``html`` with ``counter(pages)`` in its styles counting ``appended`` more pages.
+
+    WeasyPrint's pages counter knows only the pages it lays out, and CSS has no arithmetic;
+    but a counter style maps each value to any text. A "fixed" style whose symbols for 1, 2,
+    ... are "1 + appended", "2 + appended", ... prints the whole file's length in one layout,
+    where learning the document's own length first took a whole second one. Only the styles
+    are rewritten, so a paper titled "counter(pages)" reads as it should."""
+    if not appended:
+        return html
+    symbols = " ".join(f'"{own + appended}"' for own in range(1, own_at_most + 1))
+    rule = f"@counter-style {_TOTAL_STYLE} {{ system: fixed 1; symbols: {symbols}; }}\n"
+
+    def rewrite(style: re.Match) -> str:
+        css = _PAGES_COUNTER.sub(f"counter(pages, {_TOTAL_STYLE})", style[2])
+        return style[1] + rule + css + style[3]
+
+    return _STYLE_BLOCK.sub(rewrite, html)
+
+
+def _layout(html: str):
     document = HTML(string=html, base_url=_base_url(), url_fetcher=StaticFilesFetcher())
     return document.render(pdf_variant=PDF_VARIANT)
 
@@ -160,50 +193,85 @@ def _reporting(paint: Callable, report: Callable[[], None]) -> Callable:
     return paint_and_report
 
 
-def _readable(data: bytes) -> bytes:
-    """The PDF rewritten by pypdf, or an exception if it cannot be read. Done apart from the
-    pack so a file that fails halfway leaves no stray pages in it."""
-    reader = PdfReader(io.BytesIO(data))
-    if reader.is_encrypted:
-        # Papers locked only against editing open with an empty password; others raise.
-        reader.decrypt("")
-    part = PdfWriter()
-    part.append(reader)
+class UnreadablePDF(ValueError):
+    """``pdf_pack`` could not append one of the PDFs it was given: ``index`` says which."""
+
+    def __init__(self, index: int):
+        super().__init__(f"Appended PDF {index + 1} could not be read")
+        self.index = index
+
+
+def pdf_open(data: bytes) -> PdfReader | None:
+    """``data`` read as a PDF to append with ``pdf_pack``, or None if it cannot be read or
+    has no pages. Its page count is ``len(reader.pages)``. The reader is what gets appended:
+    the file is parsed once, here, and written once, in the pack."""
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        # Papers locked only against editing open with an empty password; others fail.
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ValueError("the PDF needs a password")
+        if not len(reader.pages):
+            raise ValueError("the PDF has no pages")
+    except Exception:  # noqa: BLE001 - whatever the reason, it cannot be appended
+        log.warning("A PDF could not be read to append", exc_info=True)
+        return None
+    return reader
+
+
+def pdf_pack(*, first: bytes, others: list[tuple[str | None, PdfReader]]) -> bytes:
+    """``first`` followed by the pages of each of ``others`` (readers from ``pdf_open``,
+    each with the title of a bookmark at its first page, or None), in one writer written
+    once. The result keeps ``first``'s catalogue (structure tree, language, metadata,
+    bookmarks), so it stays tagged; the appended pages are as tagged as their authors made
+    them, their own bookmarks under the title's.
+
+    A PDF that opened but breaks part way through raises ``UnreadablePDF`` with its index,
+    so that the caller can say so in ``first`` and pack again without it: nothing is
+    returned with half a paper in it."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(first)))
+    for index, (title, reader) in enumerate(others):
+        try:
+            writer.append(reader, outline_item=title)
+        except Exception as exc:
+            raise UnreadablePDF(index) from exc
     out = io.BytesIO()
-    part.write(out)
+    try:
+        writer.write(out)
+    except Exception:
+        # Which paper broke the writing? Each written alone says (the slow way, only now).
+        for index, (_, reader) in enumerate(others):
+            try:
+                _rewrite(reader)
+            except Exception as exc:
+                raise UnreadablePDF(index) from exc
+        raise
     return out.getvalue()
 
 
-def pdf_readable(data: bytes) -> bool:
-    """Whether ``append_pdfs`` would include this PDF, so a caller can say so beforehand."""
-    return pdf_page_count(data) is not None
-
-
-def pdf_page_count(data: bytes) -> int | None:
-    """How many pages ``append_pdfs`` would add for this PDF; None if it would leave it out."""
-    try:
-        return len(PdfReader(io.BytesIO(_readable(data))).pages)
-    except Exception:  # noqa: BLE001 - whatever the reason, it cannot be appended
-        return None
+def _rewrite(reader: PdfReader) -> bytes:
+    alone = PdfWriter()
+    alone.append(reader)
+    out = io.BytesIO()
+    alone.write(out)
+    return out.getvalue()
 
 
 def append_pdfs(*, first: bytes, others: list[bytes], titles: list[str] | None = None) -> bytes:
-    """``first`` followed by the pages of each of ``others``. The result keeps ``first``'s
-    catalogue (structure tree, language, metadata), so it stays tagged; the appended pages
-    are as tagged as their authors made them. A PDF that cannot be read is left out with a
-    warning rather than losing the whole document. ``titles``, if given, name a bookmark for
-    the start of each appended PDF."""
+    """``first`` followed by the pages of each of ``others``, as ``pdf_pack`` puts them. A
+    PDF that cannot be read is left out with a warning rather than losing the whole
+    document. ``titles``, if given, name a bookmark for the start of each appended PDF."""
     if not others:
         return first
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(first)))
+    opened = []
     for index, data in enumerate(others):
-        try:
-            clean = _readable(data)
-        except Exception:  # noqa: BLE001 - any unreadable paper is skipped, whatever broke
-            log.warning("Left out appended PDF %d: it could not be read", index + 1, exc_info=True)
+        reader = pdf_open(data)
+        if reader is None:
+            log.warning("Left out appended PDF %d: it could not be read", index + 1)
             continue
-        title = titles[index] if titles and index < len(titles) else None
-        writer.append(PdfReader(io.BytesIO(clean)), outline_item=title)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+        opened.append((index, titles[index] if titles and index < len(titles) else None, reader))
+    while True:
+        try:
+            return pdf_pack(first=first, others=[(title, reader) for _, title, reader in opened])
+        except UnreadablePDF as exc:
+            index = opened.pop(exc.index)[0]
+            log.warning("Left out appended PDF %d: it could not be read", index + 1, exc_info=True)

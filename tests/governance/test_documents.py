@@ -10,14 +10,23 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
+from weasyprint import HTML
 
 from governance import documents
 from governance import services as gs
 from governance.documents import documents_render, fingerprint, rendition_current
 from governance.models import Rendition
 from membership import services as ms
-from partnership.pdf import RefusedURL, StaticFilesFetcher, append_pdfs, render_pdf
+from partnership import pdf as pdf_module
+from partnership.pdf import (
+    RefusedURL,
+    StaticFilesFetcher,
+    UnreadablePDF,
+    append_pdfs,
+    pdf_open,
+    render_pdf,
+)
 from partnership.storage import private_storage
 from tests.factories import UserFactory
 
@@ -284,6 +293,122 @@ def test_unreadable_pdf_paper_is_left_out_and_its_cover_sheet_says_so(world, mee
 
     assert "The PDF could not be added to this pack" in text
     assert "PUBLICPAPERTEXT" not in text
+
+
+def paper_of_pages(name: str, pages: int) -> bytes:
+    """A PDF paper of ``pages`` pages, each saying which paper and page it is."""
+    sections = "".join(
+        f'<p style="break-after: page">{name}PAGE{n}</p>' for n in range(1, pages + 1)
+    )
+    return HTML(string=f'<html lang="en-GB"><body>{sections}</body></html>').write_pdf()
+
+
+@pytest.fixture
+def long_papers(world, meeting):
+    """Three more PDF papers on the public item, of 2, 3 and 4 pages, circulated."""
+    titles = {"ALPHA": 2, "BRAVO": 3, "CHARLIE": 4}
+    for name, pages in titles.items():
+        gs.paper_add(
+            actor=world.coordinator,
+            item=meeting.budget,
+            title=f"Paper {name}",
+            owner=world.member,
+            upload=(f"{name.lower()}.pdf", paper_of_pages(name, pages)),
+        )
+    gs.papers_circulate(actor=world.coordinator, meeting=meeting.meeting)
+    return titles
+
+
+def test_agenda_pack_has_every_papers_pages_once_in_order_with_a_bookmark_each(
+    meeting, long_papers
+):
+    pdf = documents.render_agenda_pack(meeting=meeting.meeting, audience=MEMBERS)
+    reader = PdfReader(io.BytesIO(pdf))
+    texts = [page.extract_text() or "" for page in reader.pages]
+    # The members' pack appends the budget paper, its annex, the three long papers and the
+    # restructure proposal, in agenda order: 1 + 1 + 2 + 3 + 4 + 1 pages at the end.
+    appended = texts[-12:]
+    long_pages = [
+        f"{name}PAGE{n}" for name, count in long_papers.items() for n in range(1, count + 1)
+    ]
+    assert [page.strip() for page in appended[2:11]] == long_pages
+    for marker in ["PUBLICPAPERTEXT", "SECRETPAPERTEXT", "SECRETITEMPAPERTEXT", *long_pages]:
+        assert sum(marker in text for text in texts) == 1, marker
+    assert not any(re.search(r"Page \d+ of", text) for text in appended)
+
+    def flat(outline):
+        for item in outline:
+            yield from flat(item) if isinstance(item, list) else [item]
+
+    bookmarks = {
+        item.title: reader.get_destination_page_number(item) for item in flat(reader.outline)
+    }
+    appendices = [title for title in bookmarks if title.startswith("Appendix")]
+    assert appendices == [
+        "Appendix 1: Budget report",
+        "Appendix 2: Budget annex SECRETANNEX",
+        "Appendix 3: Paper ALPHA",
+        "Appendix 4: Paper BRAVO",
+        "Appendix 5: Paper CHARLIE",
+        "Appendix 6: Restructure proposal",
+    ]
+    starts = [len(texts) - 12 + offset for offset in (0, 1, 2, 4, 7, 11)]
+    assert [bookmarks[title] for title in appendices] == starts
+    # The pack's own headings keep their bookmarks, before the appendices.
+    assert bookmarks["Agenda"] < starts[0]
+
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"].value is True
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "en-GB"
+    assert reader.metadata.title.startswith("Agenda pack: Meeting of the Board")
+    assert f"Page 1 of {len(texts)}" in texts[0]
+
+
+def test_footer_counts_the_appended_pages_however_long_the_pack(meeting, long_papers, monkeypatch):
+    # A pack longer than the counter style spells out is laid out again to count right.
+    monkeypatch.setattr(pdf_module, "OWN_PAGES_GUESS", 1)
+    pdf = documents.render_agenda_pack(meeting=meeting.meeting, audience=MEMBERS)
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    footers = [re.search(r"Page (\d+) of (\d+)", page.extract_text() or "") for page in pages]
+    numbered = [(int(f[1]), int(f[2])) for f in footers if f]
+
+    assert numbered == [(n, len(pages)) for n in range(1, len(pages) - 12 + 1)]
+
+
+def test_a_paper_that_breaks_while_appended_is_left_out_and_its_cover_sheet_says_so(
+    meeting, monkeypatch
+):
+    real_pack = documents.pdf_pack
+    calls = []
+
+    def first_paper_breaks(*, first, others):
+        calls.append(len(others))
+        if len(calls) == 1:
+            raise UnreadablePDF(0)
+        return real_pack(first=first, others=others)
+
+    monkeypatch.setattr(documents, "pdf_pack", first_paper_breaks)
+    pdf = documents.render_agenda_pack(meeting=meeting.meeting, audience=PUBLIC)
+    text = text_of(pdf)
+
+    assert calls == [1, 0]
+    assert "The PDF could not be added to this pack" in text
+    assert "PUBLICPAPERTEXT" not in text
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert f"Page 1 of {len(pages)}" in text
+
+
+def test_a_paper_locked_only_against_editing_is_appended(make_pdf):
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf("Locked LOCKEDTEXT"))))
+    writer.encrypt(user_password="", owner_password="owner secret")
+    out = io.BytesIO()
+    writer.write(out)
+
+    merged = append_pdfs(first=make_pdf("First document"), others=[out.getvalue()])
+
+    assert "LOCKEDTEXT" in text_of(merged)
+    assert pdf_open(b"%PDF-1.4 rubbish") is None
 
 
 # --- the minutes -----------------------------------------------------------------------------
