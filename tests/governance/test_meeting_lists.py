@@ -16,6 +16,7 @@ from governance import selectors
 from governance.models import Meeting, MeetingStatus
 from partnership import services as ps
 from tests.conftest import fresh
+from tests.pages import html_of, section
 
 
 def add_meetings(body, days, *, draft: bool = False, title: str = "") -> list[Meeting]:
@@ -45,19 +46,6 @@ def board_meetings(world) -> str:
         "governance:body_meetings",
         kwargs={"partnership": world.partnership.slug, "body": world.board.slug},
     )
-
-
-def html_of(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def section(html: str, anchor: str) -> str:
-    """The part of the page under the heading with id ``anchor``, up to the next heading."""
-    start = html.index(f'id="{anchor}"')
-    end = html.find("<h2", start)
-    return html[start : end if end > 0 else None]
 
 
 def titles(html: str) -> list[str]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from governance.models import Declaration, Gift, RegisterSettings, Ruling
 from membership.models import Membership, Seat, User
+from tests.pages import html_of
 
 SECRET = "Secret"  # in the description of every withheld entry, and nowhere else
 
@@ -83,12 +84,6 @@ def url(world, name: str, page: int | str | None = None) -> str:
         kwargs={"partnership": world.partnership.slug, "body": world.board.slug},
     )
     return address if page is None else f"{address}?page={page}"
-
-
-def html_of(client, address: str) -> str:
-    response = client.get(address)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def rows(html: str) -> int:

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from membership.models import Membership, Role, Seat, User
+from tests.pages import html_of, section
 
 PUBLIC_EMAIL = "open"  # the address of someone who shows their contact details to the public
 PRIVATE_EMAIL = "unlisted"  # and of someone who does not
@@ -52,19 +53,6 @@ def body_url(world, query: str = "") -> str:
         "membership:body", kwargs={"partnership": world.partnership.slug, "body": world.board.slug}
     )
     return f"{address}?{query}" if query else address
-
-
-def html_of(client, address: str) -> str:
-    response = client.get(address)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def section(html: str, anchor: str) -> str:
-    """The part of the page under the heading with id ``anchor``, up to the next heading."""
-    start = html.index(f'id="{anchor}"')
-    end = html.find("<h2", start)
-    return html[start : end if end > 0 else None]
 
 
 def sitters(html: str) -> list[int]:
