@@ -130,9 +130,7 @@ def render_pdf(
 
     ``appended_pages`` is how many pages ``pdf_pack`` will put after this document: the
     template's ``counter(pages)`` (its "Page 1 of N" footer) then counts them too, in the one
-    layout (see ``_counting_appended``). The template still gets ``page_total``, always None,
-    for templates written when the total took a second layout."""
-    context = {**context, "page_total": None}
+    layout (see ``_counting_appended``)."""
     html = render_to_string(template, context)
     own_at_most = OWN_PAGES_GUESS
     while True:
