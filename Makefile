@@ -67,6 +67,18 @@ test: install
 audit: install
 	$(PY) scripts/audit.py
 
+# Every main page against its floors (F0, L0, the admin's changelist) in one run, served by
+# gunicorn with debug off (benchmarks/README.md). The large partnership is built once into a
+# scratch database and kept (PostgreSQL when DATABASE_URL names one, else SQLite under
+# var/bench/); the rounds stop after about nine minutes. Fails when a page misses its goal.
+.PHONY: bench bench-quick
+bench: install
+	$(PY) -m benchmarks.bench --rounds 12 --seconds 540 --batch-seconds 1
+
+# The same on tiny data, two rounds: under two minutes, for a developer's loop.
+bench-quick: install
+	$(PY) -m benchmarks.bench --quick --rounds 2 --seconds 60 --batch-seconds 0.25
+
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

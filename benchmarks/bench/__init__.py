@@ -1,0 +1,1 @@
+"""`make bench`: the pages against their floors (run as ``python -m benchmarks.bench``)."""
