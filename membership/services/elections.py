@@ -58,19 +58,25 @@ _random = secrets.SystemRandom()
 # --- who may do what -------------------------------------------------------------------------
 
 
-def voting_members(*, body: Body, on=None) -> list[Membership]:
-    """Current members of ``body`` who hold a vote: voting seat, and not an adviser,
-    observer or co-ordinator."""
+def _voting(*, body: Body, on=None):
+    """Current places on ``body`` that hold a vote: voting seat, and not an adviser, observer
+    or co-ordinator (one rule for the list and for one person)."""
     day = on or timezone.localdate()
-    return [
-        m
-        for m in Membership.objects.current(on=day).filter(body=body).select_related("seat")
-        if m.seat.voting and m.role not in NON_VOTING_ROLES
-    ]
+    return (
+        Membership.objects.current(on=day)
+        .filter(body=body, seat__voting=True)
+        .exclude(role__in=NON_VOTING_ROLES)
+    )
+
+
+def voting_members(*, body: Body, on=None) -> list[Membership]:
+    """Current members of ``body`` who hold a vote."""
+    return list(_voting(body=body, on=on).select_related("seat"))
 
 
 def is_voting_member(person: User, body: Body) -> bool:
-    return any(m.person_id == person.pk for m in voting_members(body=body))
+    """One indexed lookup, however many members the body has."""
+    return person.is_authenticated and _voting(body=body).filter(person=person).exists()
 
 
 def _require_phase(election: Election, phase: str, message: str) -> None:
