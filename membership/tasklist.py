@@ -72,23 +72,35 @@ def _election_tasks(user) -> list[Task]:
     )
     elector = Elector.objects.filter(election=OuterRef("pk"), person=user)
     voted = Participation.objects.filter(election=OuterRef("pk"), voter=user)
-    nominating = Q(nominations_open_at__lte=now, nominations_close_at__gt=now) & Exists(voting_seat)
-    # Until the electorate is fixed (when voting opens) a voting member may vote; after, only
-    # an elector: the same rule as the ballot page.
-    voting = (
-        Q(voting_opens_at__lte=now, voting_closes_at__gt=now)
-        & (Q(electorate_fixed=True, has_elector=True) | Q(electorate_fixed=False, voting_seat=True))
-        & Q(voted=False)
-    )
+    nominations = Q(nominations_open_at__lte=now, nominations_close_at__gt=now)
+    voting_open = Q(voting_opens_at__lte=now, voting_closes_at__gt=now)
+    # Each subquery is compiled once, in the SELECT: the database keeps the elections open
+    # for nominations or voting where the person has a voting seat or is an elector (every
+    # task below needs one or the other), and the rule itself is read off the three flags,
+    # where repeating the subqueries in the WHERE would cost their compilation again.
     elections = (
         Election.objects.filter(status=ElectionStatus.OPEN)
+        .filter(nominations | voting_open)
         .annotate(voting_seat=Exists(voting_seat), has_elector=Exists(elector), voted=Exists(voted))
-        .filter(nominating | voting)
+        .filter(Q(voting_seat=True) | Q(has_elector=True))
         .select_related("body__partnership", "seat")
         .order_by("voting_closes_at", "pk")
     )
     tasks = []
     for election in elections:
+        # Until the electorate is fixed (when voting opens) a voting member may vote; after,
+        # only an elector: the same rule as the ballot page.
+        nominating = (
+            election.nominations_open_at <= now < election.nominations_close_at
+            and election.voting_seat
+        )
+        voting = (
+            election.voting_opens_at <= now < election.voting_closes_at
+            and (election.has_elector if election.electorate_fixed else election.voting_seat)
+            and not election.voted
+        )
+        if not (nominating or voting):
+            continue
         if election.voting_opens_at <= now:
             tasks.append(
                 Task(

@@ -43,10 +43,24 @@ class Task:
         )
 
 
+SHOWN_A_GROUP = 50  # the most tasks listed under one heading; the rest are counted
+
+
 @dataclass(frozen=True)
 class TaskGroup:
+    """A heading's tasks, most urgent first. The page lists the first ``SHOWN_A_GROUP``
+    (``shown``) and says how many ``more`` there are, so one long group cannot swamp it."""
+
     name: str
     tasks: list[Task]
+
+    @property
+    def shown(self) -> list[Task]:
+        return self.tasks[:SHOWN_A_GROUP]
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.tasks) - SHOWN_A_GROUP)
 
 
 TaskSource = Callable[[HttpRequest], list[Task]]
