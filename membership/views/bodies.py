@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -188,6 +189,14 @@ def body_detail(request: HttpRequest, partnership: str, body: str) -> HttpRespon
             count=seats.others,
         )
         context["history"] = history_entries(b)
+        # Each shown membership's page (``detail_url``): the route reversed once, not once a
+        # row (a hundred reversals on a full page of each table).
+        head, tail = reverse(
+            "membership:membership_detail",
+            kwargs={"partnership": b.partnership.slug, "body": b.slug, "pk": 0},
+        ).rsplit("/0/", 1)
+        for m in [*members["page"].object_list, *context["past"]["page"].object_list]:
+            m.detail_url = f"{head}/{m.pk}/{tail}"
     return render(request, "membership/body_detail.html", context)
 
 

@@ -13,6 +13,7 @@ from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet
 from django.db.models.expressions import ExpressionWrapper
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
@@ -121,6 +122,21 @@ def body_risks(request: HttpRequest, partnership: str, body: str) -> HttpRespons
 # --- the partnership's register -----------------------------------------------------------------
 
 
+LIST_FIELDS = (
+    "code",
+    "title",
+    "status",
+    "closed_on",
+    "created_at",
+    "body__name",
+    "body__slug",
+    "category__name",
+    "owner__full_name",
+    "escalated_to__name",
+    "escalated_to__slug",
+)
+
+
 def _band_filter(bands: RiskSettings, band: str) -> Q:
     """The residual scores of a band, from the partnership's thresholds."""
     edges = {
@@ -164,15 +180,24 @@ def risk_list(request: HttpRequest, partnership: str) -> HttpResponse:
         risks = risks.filter(_band_filter(bands, band))
     else:
         band = ""
-    risks = risks.select_related("body", "category", "owner", "escalated_to").order_by(
-        "-residual", "code"
+    # Only the columns the page shows (and the review's rule reads): the risks' long texts and
+    # the whole rows of their bodies and owners are not wanted here.
+    risks = (
+        risks.select_related("body", "category", "owner", "escalated_to")
+        .only(*LIST_FIELDS)
+        .order_by("-residual", "code")
     )
     risks, quarter = _with_review_due(risks, today)
     paged = _paged(request, risks)
     _set_review_due(paged["page"], quarter)
+    # Each risk's page (``detail_url``): the route reversed once, not once a row.
+    head, tail = reverse("performance:risk", kwargs={"partnership": p.slug, "pk": 0}).rsplit(
+        "/0/", 1
+    )
     for risk in paged["page"]:
         risk.residual_band = band_of(bands, risk.residual)
         risk.residual_band_label = risk.residual_band.label
+        risk.detail_url = f"{head}/{risk.pk}/{tail}"
     return render(
         request,
         "performance/risks/list.html",
