@@ -106,15 +106,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite:///"):
-        db = Path(url.removeprefix("sqlite:///"))
-        db.parent.mkdir(parents=True, exist_ok=True)
-        db.unlink(missing_ok=True)
+    from benchmarks.scratch import scratch_django
 
-    import django
-
-    django.setup()
+    url = scratch_django()
     from django.conf import settings
     from django.core import mail
     from django.core.management import call_command

@@ -145,15 +145,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
 
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite:///"):
-        db = Path(url.removeprefix("sqlite:///"))
-        db.parent.mkdir(parents=True, exist_ok=True)
-        db.unlink(missing_ok=True)
+    from benchmarks.scratch import scratch_django
 
-    import django
-
-    django.setup()
+    scratch_django()
     from django.conf import settings
     from django.core.management import call_command
     from django.core.signals import request_finished, request_started

@@ -141,15 +141,9 @@ def main() -> None:
     parser.add_argument("--each", action="store_true", help="print every round's times")
     args = parser.parse_args()
 
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite:///"):
-        db = Path(url.removeprefix("sqlite:///"))
-        db.parent.mkdir(parents=True, exist_ok=True)
-        db.unlink(missing_ok=True)
+    from benchmarks.scratch import scratch_django
 
-    import django
-
-    django.setup()
+    scratch_django()
     from django.core.management import call_command
     from django.db import connection
     from pypdf import PdfReader, PdfWriter
