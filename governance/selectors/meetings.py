@@ -136,18 +136,24 @@ def agenda(*, meeting: Meeting, access: MeetingAccess) -> Agenda:
     withheld = 0 if access.see_confidential else all_items.filter(confidential=True).count()
     late = []
     if access.see_drafts and meeting.status != MeetingStatus.CANCELLED:
-        late = papers_late(meeting=meeting)
+        # Those who run the body see every paper of every item: the late ones are among
+        # those just loaded, and need no query of their own.
+        loaded = [p for item in items for p in item.visible_papers] if access.manage else None
+        late = papers_late(meeting=meeting, papers=loaded)
     return Agenda(meeting=meeting, items=items, withheld=withheld, late_papers=late)
 
 
-def papers_late(*, meeting: Meeting, now=None) -> list[Paper]:
+def papers_late(*, meeting: Meeting, now=None, papers: list[Paper] | None = None) -> list[Paper]:
     """Papers not out a full week before the meeting: not yet circulated once the deadline
-    has passed, or circulated after it."""
+    has passed, or circulated after it. ``papers``, if given, are all the meeting's papers
+    (with their owners and items), already loaded."""
     now = now or timezone.now()
     due = meeting.papers_due_at
+    if papers is None:
+        papers = Paper.objects.filter(item__meeting=meeting).select_related("owner", "item")
     return [
         p
-        for p in Paper.objects.filter(item__meeting=meeting).select_related("owner", "item")
+        for p in papers
         if (p.circulated_at is None and now >= due) or (p.circulated_at and p.circulated_at > due)
     ]
 

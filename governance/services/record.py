@@ -43,6 +43,18 @@ def meeting_membership(*, meeting: Meeting, person: User) -> Membership | None:
     )
 
 
+def sits_on_body(*, meeting: Meeting, person: User) -> bool:
+    """Whether the person sits on the meeting's body on its day: ``meeting_membership`` as
+    one EXISTS, for a page that needs only the yes or no."""
+    if person.pk is None:
+        return False
+    return (
+        Membership.objects.current(on=meeting.held_on)
+        .filter(body_id=meeting.body_id, person_id=person.pk)
+        .exists()
+    )
+
+
 def substitutes_allowed(*, meeting: Meeting, membership: Membership) -> list[User]:
     """Who may stand in for this member: someone from the same organisation, or, for a seat
     that a body nominates (the Partnership Board's group representatives), a member of that

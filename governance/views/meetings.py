@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from governance import selectors, services
 from governance.forms import AgendaItemForm, MeetingCreateForm, MeetingForm, PaperForm, ReasonForm
-from governance.models import AgendaItem, ItemKind, Meeting, MinutesStatus, Paper
+from governance.models import AgendaItem, ItemKind, Meeting, MeetingStatus, MinutesStatus, Paper
 from governance.selectors import MeetingAccess
 from membership.models import User
 from membership.selectors import body_coordinators
@@ -96,9 +96,15 @@ def meeting_detail(request: HttpRequest, partnership: str, pk: int) -> HttpRespo
     minutes = selectors.minutes_visible(meeting=meeting, access=access)
     shown = minutes[0] if minutes else None
     meeting.minutes_approved = any(m.status == MinutesStatus.APPROVED for m in minutes)
-    membership = None
-    if user.is_authenticated:
-        membership = services.meeting_membership(meeting=meeting, person=user)
+    now = timezone.now()
+    # "Send your apologies" is offered to a member before a published meeting only: the
+    # question is not asked of anyone else.
+    is_member = (
+        user.is_authenticated
+        and meeting.status == MeetingStatus.PUBLISHED
+        and meeting.starts_at > now
+        and services.sits_on_body(meeting=meeting, person=user)
+    )
     attendance = list(meeting.attendance.select_related("person", "substitute"))
     today = timezone.localdate()
     papers = [p for item in agenda.items for p in item.visible_papers]
@@ -108,7 +114,7 @@ def meeting_detail(request: HttpRequest, partnership: str, pk: int) -> HttpRespo
         "meeting": meeting,
         "access": access,
         "agenda": agenda,
-        "now": timezone.now(),
+        "now": now,
         "stage": selectors.meeting_stage(meeting, today=today),
         # What the co-ordinator may do now; the rest is not offered (the services refuse it).
         "held": meeting.held_on <= today,
@@ -124,7 +130,7 @@ def meeting_detail(request: HttpRequest, partnership: str, pk: int) -> HttpRespo
             and services.acting_as(person=user, minutes=shown)
         ),
         "my_attendance": next((a for a in attendance if a.person_id == user.pk), None),
-        "is_member": membership is not None,
+        "is_member": is_member,
         "attendance": attendance if access.see_confidential or shown else [],
         "actions": list(
             meeting.actions.select_related("owner", "item") if access.see_confidential else []

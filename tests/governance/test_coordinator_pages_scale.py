@@ -28,10 +28,10 @@ def test_the_coordinators_meeting_page_takes_as_many_queries_for_20_items_as_for
     client.force_login(world.coordinator)
     url = meeting.get_absolute_url()
     client.get(url)  # warm the per-process caches (the partnership's tree)
-    with django_assert_num_queries(15) as small:
+    with django_assert_num_queries(13) as small:
         assert client.get(url).status_code == 200
     add_items(world, meeting, 18, start=2)
-    with django_assert_num_queries(15) as large:
+    with django_assert_num_queries(13) as large:
         response = client.get(url)
     assert len(small.captured_queries) == len(large.captured_queries)
     html = response.content.decode()

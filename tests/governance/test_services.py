@@ -206,6 +206,25 @@ def test_papers_not_out_a_week_before_are_flagged_and_chased_once(world):
     assert {m.to[0] for m in mail.outbox} == {world.member.email, world.coordinator.email}
 
 
+def test_the_agenda_lists_the_late_papers_for_those_who_run_the_body_and_the_chair(world):
+    meeting = schedule(world, days=3)
+    item = gs.item_add(actor=world.coordinator, meeting=meeting, title="Plan")
+    late = gs.paper_add(actor=world.coordinator, item=item, title="Plan", owner=world.member)
+    other = gs.item_add(actor=world.coordinator, meeting=meeting, title="Other")
+    gs.item_add(actor=world.coordinator, meeting=meeting, title="Nothing late")
+    later = gs.paper_add(actor=world.coordinator, item=other, title="Later", owner=world.chair)
+    for viewer in (world.coordinator, world.chair):
+        access = selectors.body_access(viewer, meeting.body)
+        found = selectors.agenda(meeting=meeting, access=access).late_papers
+        assert sorted(found, key=lambda p: p.pk) == [late, later]
+        assert [(p.item.title, p.owner.full_name) for p in found] == [
+            ("Plan", world.member.full_name),
+            ("Other", world.chair.full_name),
+        ]
+    member = selectors.body_access(world.member, meeting.body)
+    assert selectors.agenda(meeting=meeting, access=member).late_papers == []
+
+
 def test_papers_are_not_chased_before_the_week_starts(world):
     meeting = schedule(world, days=20)
     item = gs.item_add(actor=world.coordinator, meeting=meeting, title="Plan")
