@@ -83,3 +83,17 @@ def test_each_size_has_a_database_of_its_own():
     assert (full.people, full.big_body, full.meetings, full.entries) == (2000, 420, 145, 1959)
     assert (larger.people, larger.meetings, larger.entries) == (20000, 1450, 19590)
     assert len({quick.key(1), full.key(1), larger.key(1), full.key(2)}) == 4
+
+
+def test_the_builder_builds_several_partnerships_side_by_side(db):
+    """`--partnerships K` (up to 50 in the issue): each its own slug, people and bodies."""
+    from partnership.models import Partnership
+
+    build.build(sizes=TINY, partnerships=2)
+    built = Partnership.objects.filter(slug__startswith="bench-").order_by("slug")
+    assert [p.slug for p in built] == ["bench-1", "bench-2"]
+    for p in built:
+        assert p.bodies.count() == TINY.bodies
+        members = Membership.objects.filter(body__partnership=p)
+        assert members.filter(body__slug=build.BIG).count() == TINY.big_body
+        assert not members.exclude(person__email__endswith=f"@p{p.slug[-1]}.bench.example")
