@@ -5,13 +5,15 @@ are late for their meetings and the apologies received for them.
 
 Each uses the predicate its chaser uses (``papers_chase_late``, ``actions_chase_overdue``,
 ``registers_chase_confirmation``, ``minutes_chase_awaiting``), asked about one person instead
-of everyone, and the rights already loaded for the request; a fixed number of queries
-whatever the number of tasks.
+of everyone, and the rights and places (``membership.tasklist.places``) already loaded for
+the request; a fixed number of queries whatever the number of tasks, and none of its own for
+those with no paper, action or apologies to see to (``_first_cut``, asked with the other
+apps' cuts).
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -29,12 +31,12 @@ from governance.models import (
     RulingStatus,
 )
 from governance.services import approval
-from membership.models import Membership
 from membership.selectors import office_holders_by_body
+from membership.tasklist import places
 from partnership import permissions as perms
 from partnership.models import Body, Partnership
 from partnership.periods import financial_year
-from partnership.tasklist import Task
+from partnership.tasklist import Task, first_cut, register_first_cut
 
 PAPERS = "Papers to write"
 ACTIONS = "Actions"
@@ -45,20 +47,48 @@ RULINGS = "Disputed rulings"
 LATE = "Late papers for your meetings"
 APOLOGIES = "Apologies for your meetings"
 
+# What a task shows of a meeting, and needs for its links and the rights asked of its body
+# (``meeting_visible``, ``can_manage_body``): the only columns loaded through ``meeting__``.
+MEETING_SHOWN = (
+    "meeting__held_on",
+    "meeting__status",
+    "meeting__published_at",
+    "meeting__body__name",
+    "meeting__body__slug",
+    "meeting__body__partnership__slug",
+)
 
-def _papers(user, now) -> list[Task]:
+
+def _open_papers(user, now) -> tuple[list[Paper], list[Paper]]:
+    """The papers not yet circulated for coming meetings (not cancelled) that the person
+    writes, and those of the partnerships where they co-ordinate something (a first cut for
+    ``_late_papers``): one query for both."""
+    coordinated = _coordinated_partnerships(user, prefix="item__meeting__")
+    mine = Q(owner=user)
+    papers = (
+        Paper.objects.filter(circulated_at__isnull=True, item__meeting__held_on__gte=now.date())
+        .filter(mine if coordinated is None else mine | coordinated)
+        .exclude(item__meeting__status=MeetingStatus.CANCELLED)
+        .select_related("item__meeting__body__partnership")
+        .only("title", "owner_id", *(f"item__{name}" for name in MEETING_SHOWN))
+        .order_by("item__meeting__held_on", "pk")
+    )
+    if coordinated is not None:
+        papers = papers.select_related("owner").only(
+            "title", "owner__full_name", *(f"item__{name}" for name in MEETING_SHOWN)
+        )
+    owned, others = [], []
+    for p in papers:
+        (owned if p.owner_id == user.pk else others).append(p)
+    return owned, others
+
+
+def _papers(user, now, papers: list[Paper]) -> list[Task]:
     """Papers the person writes. Each links to its meeting's page where they may open it (the
     agenda published, or they run the body); else to the body's page: a draft agenda is for
     those who run the body, and the paper goes to them."""
     from governance.selectors import body_access, meeting_visible
 
-    papers = (
-        Paper.objects.filter(owner=user, circulated_at__isnull=True)
-        .filter(item__meeting__held_on__gte=now.date())
-        .exclude(item__meeting__status=MeetingStatus.CANCELLED)
-        .select_related("item__meeting__body__partnership")
-        .order_by("item__meeting__held_on", "pk")
-    )
     tasks = []
     for p in papers:
         meeting = p.item.meeting
@@ -83,6 +113,7 @@ def _actions(user, today) -> list[Task]:
         Action.objects.filter(owner=user, done_on__isnull=True)
         .exclude(meeting__status=MeetingStatus.CANCELLED)
         .select_related("meeting__body__partnership")
+        .only("description", "due_on", *MEETING_SHOWN)
     )
     return [
         Task(
@@ -97,12 +128,18 @@ def _actions(user, today) -> list[Task]:
     ]
 
 
-def _register_confirmation(user, today) -> list[Task]:
+def _register_confirmation(user, today, sitting: set[int]) -> list[Task]:
+    """Each partnership the person sits in (``sitting``, from their current memberships) whose
+    register they have not confirmed this year, as ``registers_chase_confirmation`` asks."""
+    if not sitting:
+        return []
     year = financial_year(today)
-    sitting = Membership.objects.current(on=today).filter(person=user).values("body__partnership")
     confirmed = RegisterConfirmation.objects.filter(person=user, year=year).values("partnership")
     partnerships = (
-        Partnership.objects.filter(pk__in=sitting).exclude(pk__in=confirmed).order_by("name")
+        Partnership.objects.filter(pk__in=sitting)
+        .exclude(pk__in=confirmed)
+        .only("name", "slug")
+        .order_by("name")
     )
     return [
         Task(
@@ -205,23 +242,15 @@ def _coordinated_partnerships(user, *, prefix: str = "") -> Q | None:
     if not partnerships and not bodies:
         return None
     field = f"{prefix}body__partnership_id__in"
-    return Q(**{field: partnerships}) | Q(
-        **{field: Body.objects.filter(pk__in=bodies).values("partnership_id")}
-    )
+    found = Q(**{field: partnerships})
+    if bodies:
+        found |= Q(**{field: Body.objects.filter(pk__in=bodies).values("partnership_id")})
+    return found
 
 
-def _late_papers(user, now) -> list[Task]:
-    """For co-ordinators: papers past their due time, as ``papers_chase_late`` tells them."""
-    coordinated = _coordinated_partnerships(user, prefix="item__meeting__")
-    if coordinated is None:
-        return []
-    candidates = (
-        Paper.objects.filter(circulated_at__isnull=True, item__meeting__held_on__gte=now.date())
-        .filter(coordinated)
-        .exclude(item__meeting__status=MeetingStatus.CANCELLED)
-        .exclude(owner=user)  # already under "Papers to write"
-        .select_related("owner", "item__meeting__body__partnership")
-    )
+def _late_papers(user, now, candidates: list[Paper]) -> list[Task]:
+    """For co-ordinators: papers past their due time, as ``papers_chase_late`` tells them
+    (``candidates``: the others' papers of their partnerships, from ``_open_papers``)."""
     late = [
         p
         for p in candidates
@@ -251,6 +280,7 @@ def _apologies(user, today) -> list[Task]:
         .filter(coordinated)
         .exclude(meeting__status=MeetingStatus.CANCELLED)
         .select_related("person", "substitute", "meeting__body__partnership")
+        .only("person__full_name", "substitute__full_name", *MEETING_SHOWN)
         .order_by("meeting__held_on", "meeting_id", "person__full_name")
     )
     by_meeting: dict = {}
@@ -278,19 +308,52 @@ def _apologies(user, today) -> list[Task]:
     return tasks
 
 
+@register_first_cut
+def _first_cut(user) -> dict:
+    """Whether the person may have papers to write or (as a co-ordinator) to chase, actions
+    open, and (as a co-ordinator) apologies for a coming meeting: asked with the other apps'
+    cuts (``first_cut``), so that those with none of these are not asked the three queries.
+    A first cut only: the queries decide. From the earlier of the two days they start from
+    (``_open_papers`` the server's date, ``_apologies`` the local one), so that the cut never
+    leaves out what they would find."""
+    day = min(timezone.localdate(), timezone.now().date())
+    mine = Q(owner=user)
+    coordinated_papers = _coordinated_partnerships(user, prefix="item__meeting__")
+    coordinated_meetings = _coordinated_partnerships(user, prefix="meeting__")
+    cut = {
+        "governance.papers": Exists(
+            Paper.objects.filter(
+                mine if coordinated_papers is None else mine | coordinated_papers,
+                circulated_at__isnull=True,
+                item__meeting__held_on__gte=day,
+            )
+        ),
+        "governance.actions": Exists(Action.objects.filter(owner=user, done_on__isnull=True)),
+    }
+    if coordinated_meetings is not None:
+        cut["governance.apologies"] = Exists(
+            Attendance.objects.filter(
+                coordinated_meetings, status=AttendanceStatus.APOLOGIES, meeting__held_on__gte=day
+            )
+        )
+    return cut
+
+
 def governance_tasks(request: HttpRequest) -> list[Task]:
     user = request.user
     if not user.is_authenticated:
         return []
     now = timezone.now()
     today = timezone.localdate()
+    cut = first_cut(request)
+    owned, others = _open_papers(user, now) if cut.get("governance.papers", True) else ([], [])
     return [
-        *_papers(user, now),
-        *_actions(user, today),
-        *_register_confirmation(user, today),
+        *_papers(user, now, owned),
+        *(_actions(user, today) if cut.get("governance.actions", True) else []),
+        *_register_confirmation(user, today, places(request).sitting_partnership_ids),
         *_minutes(user),
         *_to_rule(user, today),
         *_rulings(user),
-        *_late_papers(user, now),
-        *_apologies(user, today),
+        *_late_papers(user, now, others),
+        *(_apologies(user, today) if cut.get("governance.apologies", True) else []),
     ]

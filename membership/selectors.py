@@ -298,32 +298,154 @@ class PersonAgreement:
     signed: bool
 
 
-def person_agreements(*, person: User) -> list[PersonAgreement]:
+def person_agreements(*, person: User, places: PersonPlaces | None = None) -> list[PersonAgreement]:
     """The current agreement of each partnership the person is a signatory of, and whether
-    they have signed it: for their account page. Four queries."""
-    today = timezone.localdate()
-    ids = set(
-        Membership.objects.current(on=today)
-        .filter(person=person)
-        .values_list("body__partnership_id", flat=True)
-    ) | set(
-        Appointment.objects.current(on=today)
-        .filter(person=person)
-        .values_list("partnership_id", flat=True)
-    )
+    they have signed it: for their account page and their tasks. One query, after the
+    person's places (``person_places``: one more, unless the caller has them already)."""
+    from django.db.models import Exists, OuterRef
+
+    places = places if places is not None else person_places(person=person)
+    ids = places.signatory_partnership_ids
+    if not ids:
+        return []
     current: dict[int, AgreementVersion] = {}
     for version in (
         AgreementVersion.objects.filter(partnership_id__in=ids, issued_at__isnull=False)
+        .annotate(
+            signed=Exists(AgreementSignature.objects.filter(person=person, version=OuterRef("pk")))
+        )
         .select_related("partnership")
+        .only("label", "issued_at", "partnership__name", "partnership__slug")
         .order_by("-issued_at", "-pk")
     ):
         current.setdefault(version.partnership_id, version)
-    signed = set(
-        AgreementSignature.objects.filter(
-            person=person, version__in=[v.pk for v in current.values()]
-        ).values_list("version_id", flat=True)
-    )
     return [
-        PersonAgreement(version=v, signed=v.pk in signed)
+        PersonAgreement(version=v, signed=v.signed)
         for v in sorted(current.values(), key=lambda v: v.partnership.name)
     ]
+
+
+# --- what a person holds today (their tasks and their account page) ----------------------------
+
+
+@dataclass(frozen=True)
+class HeldSeat:
+    """One of a person's current memberships, as few columns as their tasks need."""
+
+    body_id: int
+    partnership_id: int
+    role: str
+    voting: bool  # the seat votes (the role may still not: see ``has_vote``)
+
+    @property
+    def has_vote(self) -> bool:
+        return self.voting and self.role not in NON_VOTING_ROLES
+
+
+@dataclass(frozen=True)
+class HeldAppointment:
+    partnership_id: int
+    body_id: int | None
+    role: str
+
+
+@dataclass(frozen=True)
+class ElectionPart:
+    """The person's part in an open election: "elector" (on its fixed electorate), "voted",
+    or "candidate" (nominated and seconded, awaiting their answer: ``candidate_id``)."""
+
+    election_id: int
+    kind: str
+    candidate_id: int = 0
+
+
+@dataclass(frozen=True)
+class PersonPlaces:
+    """A person's current memberships and appointments on a day, and their part in the open
+    elections: what their tasks ask about (the agreements they sign, the elections they vote
+    in, the registers they confirm, the bodies they co-ordinate), read once for all of them."""
+
+    seats: tuple[HeldSeat, ...]
+    appointments: tuple[HeldAppointment, ...]
+    elections: tuple[ElectionPart, ...] = ()
+
+    @property
+    def sitting_partnership_ids(self) -> set[int]:
+        return {s.partnership_id for s in self.seats}
+
+    @property
+    def signatory_partnership_ids(self) -> set[int]:
+        """Those whose agreement the person signs (``agreement_signatories``): a member of
+        one of its bodies, or an officer of it."""
+        return self.sitting_partnership_ids | {a.partnership_id for a in self.appointments}
+
+    @property
+    def voting_body_ids(self) -> set[int]:
+        """The bodies where the person holds a vote (``Membership.has_vote``)."""
+        return {s.body_id for s in self.seats if s.has_vote}
+
+
+def person_places(*, person: User, on: date | None = None) -> PersonPlaces:
+    """``person``'s current memberships and appointments on ``on`` (today by default), and
+    their part in the open elections, in one query (five small ones, in a union)."""
+    from django.db.models import BooleanField, CharField, F, IntegerField, Value
+
+    from membership.models import CandidateStatus, Elector, Participation
+
+    day = on or timezone.localdate()
+
+    def rows(qs, kind: str, a, b=0, role="", flag=False):
+        # Every column an expression, annotated in the same order in each part, so that the
+        # parts' columns line up in the union whatever the ORM's ordering of them.
+        def typed(value, field):
+            return value if hasattr(value, "resolve_expression") else Value(value, field)
+
+        return (
+            qs.order_by()
+            .annotate(
+                k=Value(kind, CharField()),
+                a=a,
+                b=typed(b, IntegerField()),
+                r=typed(role, CharField()),
+                v=typed(flag, BooleanField()),
+            )
+            .values_list("k", "a", "b", "r", "v")
+        )
+
+    in_open = {"election__status": ElectionStatus.OPEN}
+    parts = rows(
+        Membership.objects.current(on=day).filter(person=person),
+        "seat",
+        F("body_id"),
+        F("body__partnership_id"),
+        F("role"),
+        F("seat__voting"),
+    ).union(
+        rows(
+            Appointment.objects.current(on=day).filter(person=person),
+            "appointment",
+            F("partnership_id"),
+            F("body_id"),
+            F("role"),
+        ),
+        rows(Elector.objects.filter(person=person, **in_open), "elector", F("election_id")),
+        rows(Participation.objects.filter(voter=person, **in_open), "voted", F("election_id")),
+        rows(
+            Candidate.objects.filter(person=person, status=CandidateStatus.SECONDED, **in_open),
+            "candidate",
+            F("election_id"),
+            F("pk"),
+        ),
+        all=True,
+    )
+    seats, appointments, elections = [], [], []
+    for kind, a, b, role, flag in parts:
+        if kind == "seat":
+            seats.append(HeldSeat(body_id=a, partnership_id=b, role=role, voting=bool(flag)))
+        elif kind == "appointment":
+            appointments.append(HeldAppointment(partnership_id=a, body_id=b, role=role))
+        else:
+            elections.append(ElectionPart(election_id=a, kind=kind, candidate_id=b or 0))
+    return PersonPlaces(
+        seats=tuple(seats), appointments=tuple(appointments), elections=tuple(elections)
+    )

@@ -5,6 +5,10 @@ The page belongs to ``membership``, which may not import ``governance`` or ``per
 account panels do (``partnership.panels``). A source is a callable of the request returning
 the tasks it knows about; it must use a fixed number of queries whatever the number of tasks,
 and should reuse the selectors its app's chasers use, so the list and the reminders agree.
+What several sources ask about the person (their current memberships and appointments) is
+loaded once a request through ``shared``; their rights are already kept for the request
+(``partnership.permissions``); and whether they may have a kind of task at all is asked of
+every app in one query (``register_first_cut``, ``first_cut``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
+from typing import Any, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -63,6 +69,7 @@ class TaskGroup:
         return max(0, len(self.tasks) - SHOWN_A_GROUP)
 
 
+T = TypeVar("T")
 TaskSource = Callable[[HttpRequest], list[Task]]
 _sources: list[TaskSource] = []
 
@@ -73,6 +80,49 @@ def register_task_source(source: TaskSource) -> TaskSource:
     if source not in _sources:
         _sources.append(source)
     return source
+
+
+def shared(request: HttpRequest, key: str, load: Callable[[], T]) -> T:
+    """A fact several sources ask about (the person's current places, say), loaded once a
+    request by the first source to ask and kept on the request for the others."""
+    cache = request.__dict__.setdefault("_tasklist_shared", {})
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
+
+
+FirstCut = Callable[[Any], dict[str, Any]]
+_cuts: list[FirstCut] = []
+
+
+def register_first_cut(cut: FirstCut) -> FirstCut:
+    """Add a first cut: a callable of the person giving named boolean expressions (``Exists``
+    over their rows, say) on whether they may have some kind of task at all. A source asks
+    ``first_cut`` before running the queries of a kind the person cannot have. Usable as a
+    decorator, where the source is defined; registering twice is harmless."""
+    if cut not in _cuts:
+        _cuts.append(cut)
+    return cut
+
+
+def first_cut(request: HttpRequest) -> dict[str, bool]:
+    """Every registered cut, asked in one query (on the person's own row), once a request:
+    most people have none of most kinds of task, and one query answering for every app is
+    cheaper than each app's queries finding nothing. A name no cut gave is not in the dict
+    (``.get(name, True)``: ask, then)."""
+
+    def load() -> dict[str, bool]:
+        user = request.user
+        wanted: dict[str, Any] = {}
+        for cut in _cuts:
+            wanted.update(cut(user))
+        if not wanted:
+            return {}
+        people = get_user_model()._default_manager
+        row = people.filter(pk=user.pk).values_list(*wanted.values()).get()
+        return {name: bool(value) for name, value in zip(wanted, row, strict=True)}
+
+    return shared(request, "first_cut", load)
 
 
 def tasks_for(request: HttpRequest, *, today: date | None = None) -> list[TaskGroup]:

@@ -4,19 +4,31 @@ approve, risks to review and, for a chair or deputy, risks escalated to their bo
 Nothing here decides who owes what: it reads the selectors behind the account page's panels
 (``returns_owed_by`` and the sign-off search of ``views.return_lists``, and the reports and
 risks panels themselves), so the list, the panels and the daily chasers agree. A fixed number
-of queries whatever the number of tasks.
+of queries whatever the number of tasks; none of their own for most people, who neither write
+returns, nor own risks, nor have returns to sign off (``_first_cut``, asked with the other
+apps' cuts).
 """
 
 from __future__ import annotations
 
+from django.db.models import Exists, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from partnership import permissions as perms
-from partnership.tasklist import Task
+from partnership.models import Body
+from partnership.tasklist import Task, first_cut, register_first_cut
 from performance import selectors
-from performance.models import REPORTED, Risk, RiskStatus
+from performance.models import (
+    EDITABLE,
+    REPORTED,
+    Indicator,
+    Return,
+    ReturnStatus,
+    Risk,
+    RiskStatus,
+)
 from performance.selectors.returns import deadlines_for
 from performance.views.reports.panel import reports_account_panel
 from performance.views.return_lists import return_url
@@ -138,15 +150,46 @@ def _escalated(user) -> list[Task]:
     return tasks
 
 
+@register_first_cut
+def _first_cut(user) -> dict:
+    """Whether the person may owe returns (they lead an indicator, or have a return delegated
+    to them still to write), whether they own an open risk, and whether a return is awaiting
+    sign-off in a partnership where their rights could let them sign it: asked with the
+    other apps' cuts (``first_cut``), so that the many who do none of these are not asked
+    the four queries of ``returns_owed_by``, the risks panel and
+    ``returns_awaiting_sign_off_by``. A first cut only: those decide."""
+    cut = {
+        "performance.returns": Exists(Indicator.objects.filter(lead=user))
+        | Exists(Return.objects.filter(delegate=user, status__in=EDITABLE)),
+        "performance.risks": Exists(Risk.objects.filter(owner=user, status=RiskStatus.OPEN)),
+    }
+    partnership_ids = perms.ids_with(user, "partnership", perms.MANAGE_PARTNERSHIP)
+    body_ids = perms.ids_with(user, "body", perms.MANAGE_BODY, perms.CHAIR_BODY)
+    if partnership_ids or body_ids:
+        partnerships = Q(indicator__partnership_id__in=partnership_ids)
+        if body_ids:
+            partnerships |= Q(
+                indicator__partnership_id__in=Body.objects.filter(pk__in=body_ids).values(
+                    "partnership_id"
+                )
+            )
+        cut["performance.sign_off"] = Exists(
+            Return.objects.filter(partnerships, status=ReturnStatus.SUBMITTED)
+        )
+    # Without those rights, ``returns_awaiting_sign_off_by`` asks nothing anyway.
+    return cut
+
+
 def performance_tasks(request: HttpRequest) -> list[Task]:
     user = request.user
     if not user.is_authenticated:
         return []
     today = timezone.localdate()
+    cut = first_cut(request)
     return [
-        *_returns_owed(user, today),
-        *_sign_offs(user),
+        *(_returns_owed(user, today) if cut.get("performance.returns", True) else []),
+        *(_sign_offs(user) if cut.get("performance.sign_off", True) else []),
         *_reports(request),
-        *_risks(request),
+        *(_risks(request) if cut.get("performance.risks", True) else []),
         *_escalated(user),
     ]

@@ -76,3 +76,29 @@ def test_one_bad_address_does_not_stop_the_others_reminder(world, monkeypatch):
         ms.vacancies_remind_coordinators(today=date(2026, 11, 30))
     reminded = Notice.objects.filter(key__startswith="vacancies-weekly:")
     assert [n.recipient for n in reminded] == [world.group_coordinator]
+
+
+def test_one_coordinators_reports_are_those_the_reminder_sends_them(world, today):
+    """``vacancy_reports_for`` (their tasks) tells a co-ordinator what ``vacancy_reports``
+    (the weekly reminder) tells them: the same bodies, vacancies and memberships ending."""
+    from membership.models import Appointment, AppointmentRole
+
+    ms.membership_end(
+        actor=None, membership=world.member_membership, ends_on=today + timedelta(days=30)
+    )
+
+    def shown(reports):
+        return [
+            (r.body.pk, [(s.pk, n) for s, n in r.vacant], [m.pk for m in r.ending]) for r in reports
+        ]
+
+    everyone = ms.vacancy_reports(partnership=world.partnership, today=today)
+    for person in (world.coordinator, world.group_coordinator, world.chair, world.member):
+        appointments = (
+            Appointment.objects.current(on=today)
+            .filter(person=person, role=AppointmentRole.COORDINATOR)
+            .values_list("partnership_id", "body_id")
+        )
+        mine = ms.vacancy_reports_for(appointments=appointments, today=today)
+        assert shown(mine) == shown(everyone.get(person, [])), person
+    assert shown(everyone[world.coordinator])  # something to agree on

@@ -394,7 +394,9 @@ def test_the_members_page_is_pinned_at_a_fixed_count(client, world, django_asser
     assert html.count('<li class="govuk-task-list__item') == 12 * 3 + 1
 
 
-# Session and user; the agreement (4), elections (2), papers, actions, register confirmation,
-# rights, the partnership's tree (whether a paper's meeting is open to its owner: once a
-# request), and performance's question "does this person write returns?" (see the -v output).
-QUERIES_FOR_A_MEMBER = 15
+# Session and user; the person's places (memberships, appointments and their part in the open
+# elections, in one union), the agreement, the elections, rights, every app's first cut (one
+# query: which kinds of task they may have), papers, the partnership's tree (whether a paper's
+# meeting is open to its owner: once a request), actions and the register confirmation (see
+# the -v output). Performance asks nothing more of someone who writes no return.
+QUERIES_FOR_A_MEMBER = 11

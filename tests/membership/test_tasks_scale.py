@@ -19,11 +19,13 @@ from tests.governance.helpers import schedule
 
 TASKS = reverse("account:tasks")
 
-# Session and user; the agreement (4), elections (2), rights, the places (the partnerships
-# co-ordinated, then vacancy_reports' five for the one partnership), governance (papers,
-# actions, register confirmation, late papers, apologies), performance (returns owed (2),
-# sign-offs, risks) and the navigation's partnerships (see the -v output).
-QUERIES_FOR_A_COORDINATOR = 23
+# Session and user; the person's places (memberships, appointments and their part in the open
+# elections, in one union), the agreement, the places (vacant seats and memberships ending,
+# for every partnership co-ordinated), rights, every app's first cut (one query: which kinds
+# of task they may have), governance (papers, their own and the late ones, and apologies; no
+# actions) and nothing of performance, where they have no return to sign off (see the -v
+# output).
+QUERIES_FOR_A_COORDINATOR = 10
 
 
 def _bodies(world, n: int, *, start: int = 0) -> None:
@@ -79,6 +81,25 @@ def test_a_coordinators_page_is_pinned_at_3_and_30_bodies(client, world, django_
     assert _tasks(html) == few - (2 * 3 + 3) + SHOWN_A_GROUP + 2 * 27
     assert f"And {places - SHOWN_A_GROUP} more, less urgent, not listed here." in html
     assert "Group 029, " in html and "Paper 29 (from Person 029)" in html
+
+
+# Session and user; their places (none), rights (none) and every app's first cut: nothing more
+# for someone with no place and nothing to do, however large the partnership.
+QUERIES_FOR_SOMEONE_WITH_NOTHING_TO_DO = 5
+
+
+def test_someone_with_nothing_to_do_is_pinned_at_3_and_30_bodies(
+    client, world, django_assert_num_queries
+):
+    _bodies(world, 3)
+    client.force_login(world.outsider)
+    client.get(TASKS)  # a first request warms the session
+    with django_assert_num_queries(QUERIES_FOR_SOMEONE_WITH_NOTHING_TO_DO):
+        html = client.get(TASKS).content.decode()
+    assert "You have nothing to do." in html
+    _bodies(world, 27, start=3)
+    with django_assert_num_queries(QUERIES_FOR_SOMEONE_WITH_NOTHING_TO_DO):
+        assert "You have nothing to do." in client.get(TASKS).content.decode()
 
 
 def test_a_group_shows_its_most_urgent_fifty_and_counts_the_rest():
