@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import datetime
+from html import escape
 
 from django import forms
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from membership.models import AppointmentRole, Post, Role, Seat, TieRule, User
 from partnership.forms import BaseForm, DateField
@@ -330,6 +332,27 @@ class ProposeForm(BaseForm):
         else:
             # A chair or deputy chair represents nobody: the question is not asked.
             del self.fields["organisation"]
+
+    def person_options(self) -> SafeString:
+        """The person select's options as HTML, built from (pk, name) rows: the same options
+        and selection as the field's own widget, without a model instance, a bound widget and
+        a template loop for each of a body's hundreds of members (issue 14)."""
+        field = self["person"]
+        chosen = field.field.widget.format_value(field.value())
+        rows = [("", field.field.empty_label)]
+        rows += (
+            (str(pk), name or email)
+            for pk, name, email in field.field.queryset.values_list("pk", "full_name", "email")
+        )
+        selected = next((value for value, _ in rows if value in chosen), None)
+        # Escaped as the template would (django.utils.html.escape is html.escape).
+        return mark_safe(  # noqa: S308 - every value and label is escaped here
+            "".join(
+                f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
+                f"{escape(label)}</option>"
+                for value, label in rows
+            )
+        )
 
 
 class ReballotForm(BaseForm):

@@ -62,17 +62,18 @@ def _interests(body: Body) -> QuerySet[Declaration]:
     )
 
 
-def page_with_total(qs: QuerySet, *, number: str | int | None) -> Page:
-    """The ``number`` page (as ``Paginator.get_page`` reads it) of the ordered ``qs``, in one
-    query: each row of the page carries the total (``COUNT(*) OVER ()``), so the paginator's
-    own COUNT is saved. Only a page past the end costs more: the count, then the last page."""
-    paginator = Paginator(qs.annotate(paged_total=Window(Count("pk"))), PAGE_SIZE)
+def page_with_total(qs: QuerySet, *, number: str | int | None, size: int = PAGE_SIZE) -> Page:
+    """The ``number`` page (as ``Paginator.get_page`` reads it) of the ordered ``qs``, ``size``
+    rows a page, in one query: each row of the page carries the total (``COUNT(*) OVER ()``),
+    so the paginator's own COUNT is saved. Only a page past the end costs more: the count,
+    then the last page."""
+    paginator = Paginator(qs.annotate(paged_total=Window(Count("pk"))), size)
     try:
         wanted = max(int(number or 1), 1)
     except (TypeError, ValueError):
         wanted = 1
-    bottom = (wanted - 1) * PAGE_SIZE
-    rows = list(paginator.object_list[bottom : bottom + PAGE_SIZE])
+    bottom = (wanted - 1) * size
+    rows = list(paginator.object_list[bottom : bottom + size])
     if rows:
         paginator.count = rows[0].paged_total
         page = paginator.page(wanted)  # slices lazily: no query
@@ -113,6 +114,22 @@ def _withheld_reasons(qs: QuerySet) -> list[tuple[str, int]]:
     )
 
 
+# What a page of the register shows of an entry (and ``concerns`` reads): not its long texts
+# of history, nor the whole rows of its declarant, organisation and body.
+INTEREST_FIELDS = (
+    "person_id",
+    "kind",
+    "holder",
+    "project",
+    "description",
+    "starts_on",
+    "withheld_reason",
+    "person__full_name",
+    "organisation__name",
+    "body__name",
+)
+
+
 def body_interests_page(
     *, body: Body, access: RegisterAccess, number: str | int | None
 ) -> RegisterPage:
@@ -122,7 +139,7 @@ def body_interests_page(
     if not (access.full or settings.publish_interests):
         return RegisterPage(page=None, published=False)
     found = _page_of(
-        _interests(body).select_related("person", "organisation", "body", "superseded_by"),
+        _interests(body).select_related("person", "organisation", "body").only(*INTEREST_FIELDS),
         order=("person__full_name", "starts_on", "pk"),
         access=access,
         number=number,
@@ -130,6 +147,22 @@ def body_interests_page(
     attach_standing_rulings(found.page.object_list, body_id=body.pk)
     found.published = settings.publish_interests
     return found
+
+
+# What a page of the gifts register shows of an entry: not its declarant's whole row.
+GIFT_FIELDS = (
+    "person_id",
+    "kind",
+    "donor",
+    "description",
+    "value",
+    "offered_on",
+    "decision",
+    "advice_sought",
+    "advice_from",
+    "withheld_reason",
+    "person__full_name",
+)
 
 
 def body_gifts_page(
@@ -141,7 +174,7 @@ def body_gifts_page(
     if not (access.full or settings.publish_gifts):
         return RegisterPage(page=None, published=False, threshold=settings.gift_threshold)
     found = _page_of(
-        Gift.objects.filter(body=body).select_related("person"),
+        Gift.objects.filter(body=body).select_related("person").only(*GIFT_FIELDS),
         order=("-offered_on", "-pk"),
         access=access,
         number=number,

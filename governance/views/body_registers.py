@@ -14,12 +14,20 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.views.decorators.http import require_http_methods
 
 from governance import selectors, services
 from governance.forms import DisputeForm, ExportForm, RulingForm, SettleForm
-from governance.models import Declaration, Ruling
+from governance.models import (
+    Declaration,
+    Gift,
+    GiftDecision,
+    GiftKind,
+    InterestHolder,
+    InterestKind,
+    Ruling,
+)
 from governance.selectors.register_pages import body_gifts_page, body_interests_page
 from governance.views.registers import _declaration_for
 from partnership import permissions as perms
@@ -151,11 +159,60 @@ def _pagination(page) -> dict:
     }
 
 
+def _entry_labels(entries: list[Declaration]) -> None:
+    """Each entry's type and holder as ``get_kind_display`` and ``get_holder_display`` give
+    them, and its first day as the ``date:"j M Y"`` filter writes it (``since``), worked out
+    once a page rather than once a row: each choice's label once, each date once."""
+    kinds = {value: str(label) for value, label in InterestKind.choices}
+    holders = {value: str(label) for value, label in InterestHolder.choices}
+    days: dict[date, str] = {}
+    for d in entries:
+        d.kind_label = kinds.get(d.kind, d.kind)
+        d.holder_label = holders.get(d.holder, d.holder)
+        if d.starts_on not in days:
+            days[d.starts_on] = formats.date_format(d.starts_on, "j M Y")
+        d.since = days[d.starts_on]
+
+
+def _gift_labels(gifts: list[Gift]) -> None:
+    """As ``_entry_labels``, for the gifts register: ``kind_label``, ``decision_label`` and
+    ``offered`` (the ``date:"j M Y"`` of the day it was offered)."""
+    kinds = {value: str(label) for value, label in GiftKind.choices}
+    decisions = {value: str(label) for value, label in GiftDecision.choices}
+    days: dict[date, str] = {}
+    for g in gifts:
+        g.kind_label = kinds.get(g.kind, g.kind)
+        g.decision_label = decisions.get(g.decision, g.decision)
+        if g.offered_on not in days:
+            days[g.offered_on] = formats.date_format(g.offered_on, "j M Y")
+        g.offered = days[g.offered_on]
+
+
+def _entry_links(entries: list[Declaration], body: Body, *, rule: bool) -> None:
+    """Each entry's page (``detail_url``) and, for the chair, its ruling form (``rule_url``):
+    each route reversed once a page, not once a row."""
+    slug = body.partnership.slug
+    head, tail = reverse("governance:declaration", kwargs={"partnership": slug, "pk": 0}).rsplit(
+        "/0/", 1
+    )
+    if rule:
+        rule_head, rule_tail = reverse(
+            "governance:ruling_create", kwargs={"partnership": slug, "body": body.slug, "pk": 0}
+        ).rsplit("/0/", 1)
+    for d in entries:
+        d.detail_url = f"{head}/{d.pk}/{tail}"
+        if rule:
+            d.rule_url = f"{rule_head}/{d.pk}/{rule_tail}"
+
+
 def body_interests(request: HttpRequest, partnership: str, body: str) -> HttpResponse:
     b = perms.get_body_or_404(partnership, body)
     access = selectors.register_access(request.user, b)
     # 50 entries a page, paged in the database; the export gives the whole register.
     register = body_interests_page(body=b, access=access, number=request.GET.get("page"))
+    _entry_labels(register.entries)
+    if access.full:
+        _entry_links(register.entries, b, rule=access.rule)
     return render(
         request,
         "governance/registers/body_interests.html",
@@ -174,6 +231,7 @@ def body_gifts(request: HttpRequest, partnership: str, body: str) -> HttpRespons
     b = perms.get_body_or_404(partnership, body)
     access = selectors.register_access(request.user, b)
     register = body_gifts_page(body=b, access=access, number=request.GET.get("page"))
+    _gift_labels(register.entries)
     return render(
         request,
         "governance/registers/body_gifts.html",

@@ -344,7 +344,10 @@ def dashboard_rows(
     indicators: list[Indicator], *, viewer: Viewer, last: Quarter
 ) -> list[DashboardRow]:
     """For one page of ``dashboard_indicators``: each indicator's latest figure the viewer may
-    see and its trend over the eight quarters to ``last``, in two queries for the page."""
+    see and its trend over the eight quarters to ``last``, in two queries for the page (none
+    for an empty page)."""
+    if not indicators:
+        return []
     window = quarters_ending(last, TREND_QUARTERS)
     ids = [i.pk for i in indicators]
     latest_ids = [i.latest_id for i in indicators if i.latest_id is not None]

@@ -105,7 +105,9 @@ def deadlines_for(
 ) -> dict[tuple[int, Quarter], date]:
     """Each (body, period)'s deadline, set or default, in one query."""
     body_ids, periods = set(body_ids), set(periods)
-    found = {(body_id, p): default_deadline(p) for body_id in body_ids for p in periods}
+    # The default is the period's alone: worked out once a period, not once a body too.
+    defaults = {p: default_deadline(p) for p in periods}
+    found = {(body_id, p): defaults[p] for body_id in body_ids for p in periods}
     if not body_ids or not periods:
         return found
     for d in ReturnDeadline.objects.filter(periods_q(periods), body_id__in=body_ids):

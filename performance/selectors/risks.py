@@ -114,10 +114,11 @@ def _band_case(settings: RiskSettings, score: str) -> Case:
 # --- who sees which risk ----------------------------------------------------------------------
 
 
-def _visible_q(user: Any, partnership: Partnership) -> Q:
+def _visible_q(user: Any, partnership: Partnership, bodies: list[Body] | None = None) -> Q:
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
-    bodies = list(Body.objects.filter(partnership=partnership).only("pk", "partnership_id"))
+    if bodies is None:
+        bodies = list(Body.objects.filter(partnership=partnership).only("pk", "partnership_id"))
     # Rights are cached on the user: these questions ask no more queries per body.
     insider = [
         b.pk
@@ -154,11 +155,14 @@ def register_q(body: Body, *, today: date | None = None) -> Q:
     return Q(body=body) | Q(escalated_to=body) | Q(Exists(_accepted_by([body.pk], today=today)))
 
 
-def risks_visible_to(user: Any, partnership: Partnership) -> QuerySet[Risk]:
+def risks_visible_to(
+    user: Any, partnership: Partnership, *, bodies: list[Body] | None = None
+) -> QuerySet[Risk]:
     """The risks of ``partnership`` this user may see, open and closed (see the module's
-    docstring). One query for the partnership's bodies now, beside the user's rights and the
+    docstring). One query for the partnership's bodies now (none when the caller has loaded
+    them all: ``bodies``, with their ``partnership_id``), beside the user's rights and the
     partnership's tree (each loaded once per request); the queryset itself is lazy."""
-    return Risk.objects.filter(_visible_q(user, partnership), partnership=partnership)
+    return Risk.objects.filter(_visible_q(user, partnership, bodies), partnership=partnership)
 
 
 # --- a body's register ------------------------------------------------------------------------

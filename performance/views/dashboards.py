@@ -155,8 +155,11 @@ def _dashboard(request: HttpRequest, p: Partnership, body: Body | None) -> HttpR
     paginator = Paginator(listed, PAGE_SIZE)
     paginator.count = overview.count(filters)
     page = paginator.get_page(request.GET.get("page"))
+    # The page's rows, read once; none to read when the overview counted none (an empty
+    # slice would still build, annotations and all, the query it never sends).
+    page.object_list = list(page.object_list) if paginator.count else []
     last = open_quarter()
-    rows = dashboard_rows(list(page.object_list), viewer=viewer, last=last)
+    rows = dashboard_rows(page.object_list, viewer=viewer, last=last)
     user = request.user
     return render(
         request,

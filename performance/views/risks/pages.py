@@ -14,10 +14,11 @@ from django.db.models.expressions import ExpressionWrapper
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
+from governance.selectors.register_pages import page_with_total
 from partnership import permissions as perms
 from partnership.history import history_entries, history_of
 from partnership.models import Body
@@ -48,7 +49,8 @@ def _status(request: HttpRequest) -> str:
 
 
 def _paged(request: HttpRequest, rows: QuerySet) -> dict[str, Any]:
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page and the total in one query (each row carries the count).
+    page = page_with_total(rows, number=request.GET.get("page"), size=PAGE_SIZE)
     return {
         "page": page,
         "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2)),
@@ -159,8 +161,12 @@ def risk_list(request: HttpRequest, partnership: str) -> HttpResponse:
     partnership_insider_or_404(user, p)
     today = timezone.localdate()
     bands = risk_settings_of(p)
-    bodies = list(Body.objects.filter(partnership=p).order_by("name").only("pk", "slug", "name"))
-    risks = selectors.risks_visible_to(user, p).annotate(
+    bodies = list(
+        Body.objects.filter(partnership=p)
+        .order_by("name")
+        .only("pk", "slug", "name", "partnership_id")
+    )
+    risks = selectors.risks_visible_to(user, p, bodies=bodies).annotate(
         residual=ExpressionWrapper(
             F("residual_likelihood") * F("residual_impact"), output_field=IntegerField()
         )
@@ -194,10 +200,18 @@ def risk_list(request: HttpRequest, partnership: str) -> HttpResponse:
     head, tail = reverse("performance:risk", kwargs={"partnership": p.slug, "pk": 0}).rsplit(
         "/0/", 1
     )
+    # Each date as the template's date:"j F Y" writes it, worked out once a date, not once a row.
+    days: dict[date, str] = {}
     for risk in paged["page"]:
         risk.residual_band = band_of(bands, risk.residual)
         risk.residual_band_label = risk.residual_band.label
         risk.detail_url = f"{head}/{risk.pk}/{tail}"
+        day = risk.review_due or risk.closed_on
+        if day not in days:
+            days[day] = formats.date_format(day, "j F Y") if day else ""
+        risk.due_label = days[day]
+    for b in bodies:
+        b.chosen = b == body
     return render(
         request,
         "performance/risks/list.html",
