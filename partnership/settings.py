@@ -117,6 +117,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # An unreachable server (packets dropped) fails in seconds, so the person sees the 503
     # page rather than a proxy's timeout.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # No JIT compiling: a page's queries run in milliseconds, and PostgreSQL's cost guess
+    # for a register's correlated checks set JIT going at 10x data, adding 100-180 ms of
+    # compiling to a 20 ms query (make bench). PGOPTIONS or the server may say otherwise.
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: wait for a lock rather than fail at once. Tests
     # use a file too, so a Celery worker thread and the test can both reach it.

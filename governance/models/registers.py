@@ -84,10 +84,12 @@ class DeclarationQuerySet(models.QuerySet):
 
     def held_between(self, *, start, end) -> DeclarationQuerySet:
         """Versions that were the latest word on an interest at some time in [start, end]."""
+        replaced = Declaration.objects.filter(supersedes_id=OuterRef("pk"), starts_on__lte=start)
         return self.filter(
             Q(ended_on__isnull=True) | Q(ended_on__gt=start),
+            ~Exists(replaced),  # as in live(): NOT EXISTS, not a join with IS NULL OR
             starts_on__lte=end,
-        ).filter(Q(superseded_by__isnull=True) | Q(superseded_by__starts_on__gt=start))
+        )
 
 
 class Declaration(models.Model):

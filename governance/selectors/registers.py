@@ -22,6 +22,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.db.models.functions import Coalesce, Lower
@@ -171,23 +172,32 @@ class Register:
 FAR_FUTURE = date(9999, 12, 31)
 
 
-def _sat_while_held(body: Body, start: date, end: date) -> Exists:
+def _sat_while_held(body: Body, start: date, end: date) -> Q:
     """The declarant sat on the body on some day in [start, end] while the version was in
     force: someone's interests from before they joined or after they left are not the body's
     business. Intervals on a line share a day if each pair of them does: the membership and
     the range here, the version and the range in ``held_between``, and the membership and the
     version below (the version is in force until it ends or a newer one starts)."""
+    # When the newer version began, read by a subquery on the (unique) link to it rather
+    # than a join of the declaration to its newer version, which the planner misjudges.
+    newer = Declaration.objects.filter(supersedes_id=OuterRef(OuterRef("pk")))
+    replaced_on = Subquery(newer.order_by().values("starts_on")[:1])
     until = [
-        Coalesce(OuterRef(name), Value(FAR_FUTURE))
-        for name in ("ended_on", "superseded_by__starts_on")
+        Coalesce(OuterRef("ended_on"), Value(FAR_FUTURE)),
+        Coalesce(replaced_on, Value(FAR_FUTURE)),
     ]
-    return Exists(
-        Membership.objects.filter(body=body, person_id=OuterRef("person_id"), starts_on__lte=end)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=start))
+    in_range = Membership.objects.filter(body=body, starts_on__lte=end).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=start)
+    )
+    sat = Exists(
+        in_range.filter(person_id=OuterRef("person_id"))
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=OuterRef("starts_on")))
         .filter(starts_on__lt=until[0])
         .filter(starts_on__lt=until[1])
     )
+    # First the cheap test, one hashed list of who sat in the range, so the exact one runs
+    # only on their entries: at 10x (15,672 entries, 420 members) 280 ms became 20.
+    return Q(person_id__in=in_range.values("person_id")) & Q(sat)
 
 
 def _public(entries: list, access: RegisterAccess, published: bool, **extra) -> Register:
