@@ -10,7 +10,9 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 
 from governance import selectors
 from governance.feeds import calendar_feed
@@ -26,15 +28,48 @@ UPCOMING_PARAM = "upcoming"
 PAST_PARAM = "page"
 
 
-def _paged(request: HttpRequest, meetings, *, count: int, param: str, today) -> dict:
+# What the status tag of each stage looks like (selectors.meeting_stage names the stages).
+STAGE_TAGS = {
+    "Minutes approved": "govuk-tag--green",
+    "Held": "govuk-tag--blue",
+    "Cancelled": "govuk-tag--red",
+    "Draft agenda": "govuk-tag--grey",
+}
+
+
+def _when_formatter():
+    """What a row says of when a meeting is, as the date filter's "D j M Y" and the time
+    filter's "H:i" would say it ("Mon 1 Dec 2026, 10:00"), with the names of the days and
+    months translated once a page rather than in each row's filters (a fifth of the page's
+    time for a hundred rows)."""
+    days = [str(WEEKDAYS_ABBR[n]) for n in range(7)]
+    months = {n: str(name).title() for n, name in MONTHS_3.items()}
+
+    def when(meeting) -> str:
+        day = meeting.held_on
+        return (
+            f"{days[day.weekday()]} {day.day} {months[day.month]} {day.year:04d}, "
+            f"{meeting.start_time:%H:%M}"
+        )
+
+    return when
+
+
+def _paged(request: HttpRequest, meetings, *, count: int, param: str, today, link, when) -> dict:
     """One page of ``meetings`` (the ``param`` page of the address), each tagged with its
-    stage, and what the pagination component needs."""
+    stage, given its address (``url``, from ``link``: the meeting route reversed once, as
+    head and tail around the meeting's number) and when it is (``when``, by ``when``), and what
+    the pagination component needs."""
     paginator = Paginator(meetings, PAGE_SIZE)
     paginator.count = count
     page = paginator.get_page(request.GET.get(param))
     page.object_list = list(page.object_list)
+    head, tail = link
     for m in page.object_list:
         m.stage = selectors.meeting_stage(m, today=today)
+        m.stage_tag = STAGE_TAGS.get(m.stage, "govuk-tag--light-blue")
+        m.url = f"{head}/{m.pk}/{tail}"
+        m.when = when(m)
     keep = request.GET.copy()
     keep.pop(param, None)
     return {
@@ -46,20 +81,33 @@ def _paged(request: HttpRequest, meetings, *, count: int, param: str, today) -> 
     }
 
 
-def _split(request: HttpRequest, meetings) -> dict:
+# What a row of the lists shows: the date and time, the name (the title, else the body's
+# name), the stage (the status and minutes_approved) and the link (the pk; the partnership's
+# slug is the page's).
+ROW_FIELDS = ("held_on", "start_time", "title", "status", "body__name")
+
+
+def _split(request: HttpRequest, meetings, *, partnership) -> dict:
     """Upcoming (soonest first) and past (newest first) meetings, each filtered, ordered and
-    paged in the database: a partnership's whole history is never loaded."""
+    paged in the database: a partnership's whole history is never loaded, and of each meeting
+    only what a row shows."""
     today = timezone.localdate()
     coming, gone = Q(held_on__gte=today), Q(held_on__lt=today)
     # Both lists' sizes in one query rather than one count per paginator.
     counts = meetings.aggregate(upcoming=Count("pk", filter=coming), past=Count("pk", filter=gone))
-    upcoming = meetings.filter(coming).order_by("held_on", "start_time", "pk")
-    past = meetings.filter(gone).order_by("-held_on", "-start_time", "-pk")
+    rows = meetings.select_related(None).select_related("body").only(*ROW_FIELDS)
+    upcoming = rows.filter(coming).order_by("held_on", "start_time", "pk")
+    past = rows.filter(gone).order_by("-held_on", "-start_time", "-pk")
+    # Each meeting's page: the route reversed once, not once a row (a hundred a page).
+    link = reverse("governance:meeting", kwargs={"partnership": partnership.slug, "pk": 0}).rsplit(
+        "/0/", 1
+    )
+    each = {"today": today, "link": link, "when": _when_formatter()}
     return {
         "upcoming": _paged(
-            request, upcoming, count=counts["upcoming"], param=UPCOMING_PARAM, today=today
+            request, upcoming, count=counts["upcoming"], param=UPCOMING_PARAM, **each
         ),
-        "past": _paged(request, past, count=counts["past"], param=PAST_PARAM, today=today),
+        "past": _paged(request, past, count=counts["past"], param=PAST_PARAM, **each),
     }
 
 
@@ -72,7 +120,9 @@ def meeting_list(request: HttpRequest, partnership: str) -> HttpResponse:
         {
             "partnership": p,
             "body": None,
-            **_split(request, selectors.meetings_for(user=request.user, partnership=p)),
+            **_split(
+                request, selectors.meetings_for(user=request.user, partnership=p), partnership=p
+            ),
         },
     )
 
@@ -86,7 +136,7 @@ def body_meetings(request: HttpRequest, partnership: str, body: str) -> HttpResp
         {
             "partnership": b.partnership,
             "body": b,
-            **_split(request, meetings),
+            **_split(request, meetings, partnership=b.partnership),
             "can_manage": perms.can_manage_body(request.user, b),
         },
     )

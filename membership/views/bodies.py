@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +27,7 @@ from membership.forms import (
     ProfileForm,
     SeatForm,
 )
-from membership.models import NON_VOTING_ROLES, Appointment, Membership, Seat
+from membership.models import NON_VOTING_ROLES, Appointment, Membership, Role, Seat
 from partnership import permissions as perms
 from partnership.forms import CloseForm
 from partnership.history import history_entries, history_of
@@ -59,8 +59,13 @@ def structure(request: HttpRequest, partnership: str) -> HttpResponse:
     p = perms.get_partnership_or_404(partnership)
     tree = body_tree(partnership=p)
     overview = selectors.body_overview(partnership=p)
+    # Each body's page (``node.url``): the route reversed once, not once a body.
+    head, tail = reverse("membership:body", kwargs={"partnership": p.slug, "body": "0"}).rsplit(
+        "/0/", 1
+    )
     for node in tree_walk(tree):
         node.info = overview.get(node.body.pk, selectors.BodyOverview(missing_sectors=[]))
+        node.url = f"{head}/{node.body.slug}/{tail}"
     return render(
         request,
         "partnership/structure.html",
@@ -81,72 +86,113 @@ def structure(request: HttpRequest, partnership: str) -> HttpResponse:
 MEMBERS_PAGE_SIZE = 50
 PAST_PARAM = "past"
 
+# What the members tables show of each membership (the current members' table and, for
+# co-ordinators, the past and future members'): loaded alone, not the people's whole rows.
+MEMBER_ROW_FIELDS = (
+    "role",
+    "starts_on",
+    "ends_on",
+    "end_reason",
+    "person__full_name",
+    "person__job_title",
+    "person__email",
+    "person__phone",
+    "person__contact_public",
+    "organisation__name",
+    "seat__name",
+    "seat__voting",
+)
+
 
 @dataclass
 class _Seats:
     summaries: list[selectors.SeatSummary]
     members: int  # current members in all
-    others: int  # past and future members in all
+    others: int  # past and future members in all (counted only for co-ordinators)
     missing_sectors: list[str]
     has_viewer: bool  # the viewer holds one of the places today
 
 
-def _seats(body: Body, viewer_id: int | None) -> _Seats:
+# What the seats table shows of each seat: its nominator by name only.
+SEAT_FIELDS = (
+    "name",
+    "count",
+    "sector",
+    "voting",
+    "nominating_organisation__name",
+    "nominating_body__name",
+)
+
+
+def _seats(body: Body, viewer_id: int | None, *, others: bool = True) -> _Seats:
     """The body's seats with what the page says of their holders, counted in the database in
     one query however many members: the places held today per seat (and so the members' count,
-    and the past and future members', as every membership holds a seat of its own body: the
-    membership services refuse any other); the sectors present, by selectors.missing_sectors'
-    rule (advisers, observers and co-ordinators do not count; a member's sector is their
-    organisation's, else the seat's); and whether the viewer sits on the body today (fellow
-    members see each other's contact details)."""
+    and, when ``others``, the past and future members', as every membership holds a seat of its
+    own body: the membership services refuse any other); the sectors present, by
+    selectors.missing_sectors' rule (advisers, observers and co-ordinators do not count; a
+    member's sector is their organisation's, else the seat's); and whether the viewer sits on
+    the body today (fellow members see each other's contact details)."""
     today = timezone.localdate()
     held = Q(memberships__starts_on__lte=today) & (
         Q(memberships__ends_on__isnull=True) | Q(memberships__ends_on__gt=today)
     )
-    voting = held & ~Q(memberships__role__in=NON_VOTING_ROLES)
-    in_sector = {
-        f"sector_{value}": Count(
-            "memberships",
-            filter=voting
-            & (
-                Q(memberships__organisation__sector=value)
-                | Q(memberships__organisation__isnull=True, sector=value)
-            ),
+    # Each membership's part is worked out once, as aliases the counts filter on, rather than
+    # each count resolving the same conditions and joins again (the page's costliest query to
+    # build); the counts the page will not show (the past members' but for co-ordinators, the
+    # viewer's place but for a signed-in viewer) are not asked for.
+    seats = Seat.objects.filter(body=body).alias(
+        m_held=ExpressionWrapper(held, output_field=BooleanField()),
+        m_voting=ExpressionWrapper(
+            ~Q(memberships__role__in=NON_VOTING_ROLES), output_field=BooleanField()
+        ),
+        m_sector=Case(
+            When(memberships__organisation__isnull=True, then=F("sector")),
+            default=F("memberships__organisation__sector"),
+        ),
+    )
+    counts = {"held": Count("memberships", filter=Q(m_held=True))}
+    for value in Sector.values:
+        counts[f"sector_{value}"] = Count(
+            "memberships", filter=Q(m_held=True, m_voting=True, m_sector=value)
         )
-        for value in Sector.values
-    }
+    if others:
+        counts["others"] = Count("memberships", filter=Q(m_held=False))
+    if viewer_id:
+        counts["mine"] = Count(
+            "memberships", filter=Q(m_held=True, memberships__person_id=viewer_id)
+        )
     seats = list(
-        Seat.objects.filter(body=body)
-        .select_related("nominating_organisation", "nominating_body")
-        .annotate(
-            held=Count("memberships", filter=held),
-            others=Count("memberships", filter=~held),
-            mine=Count("memberships", filter=held & Q(memberships__person_id=viewer_id or 0)),
-            **in_sector,
-        )
+        seats.select_related("nominating_organisation", "nominating_body")
+        .only(*SEAT_FIELDS)
+        .annotate(**counts)
         .order_by("name")
     )
     return _Seats(
         summaries=[selectors.SeatSummary(seat=s, held=s.held) for s in seats],
         members=sum(s.held for s in seats),
-        others=sum(s.others for s in seats),
+        others=sum(s.others for s in seats) if others else 0,
         missing_sectors=[
             label
             for value, label in Sector.choices
             if not any(getattr(s, f"sector_{value}") for s in seats)
         ],
-        has_viewer=any(s.mine for s in seats),
+        has_viewer=bool(viewer_id) and any(s.mine for s in seats),
     )
 
 
 def _members_page(request: HttpRequest, memberships, *, param: str, count: int | None = None):
-    """The ``param`` page of ``memberships`` (an ordered queryset), with what the pagination
-    component needs; the link keeps the other table's page."""
+    """The ``param`` page of ``memberships`` (an ordered queryset), each with its role's name
+    (``role_label``: the choices read once a page, where get_role_display builds them again for
+    every row), with what the pagination component needs; the link keeps the other table's
+    page."""
     paginator = Paginator(memberships, MEMBERS_PAGE_SIZE)
     if count is not None:
         paginator.count = count
     page = paginator.get_page(request.GET.get(param))
     page.object_list = list(page.object_list)
+    roles = dict(Role.choices)
+    for m in page.object_list:
+        m.role_label = roles.get(m.role, m.role)
     keep = request.GET.copy()
     keep.pop(param, None)
     return {
@@ -157,14 +203,28 @@ def _members_page(request: HttpRequest, memberships, *, param: str, count: int |
     }
 
 
+def _children(body: Body) -> list[dict]:
+    """The bodies reporting to ``body``: what the page shows of them (``name``,
+    ``closed_on``) and each one's page (``url``), the route reversed once, not once a body."""
+    head, tail = reverse(
+        "membership:body", kwargs={"partnership": body.partnership.slug, "body": "0"}
+    ).rsplit("/0/", 1)
+    children = list(body.children.order_by("name").values("name", "slug", "closed_on"))
+    for child in children:
+        child["url"] = f"{head}/{child['slug']}/{tail}"
+    return children
+
+
 def body_detail(request: HttpRequest, partnership: str, body: str) -> HttpResponse:
     b = perms.get_body_or_404(partnership, body)
     can_manage = perms.can_manage_body(request.user, b)
-    seats = _seats(b, request.user.pk)
+    seats = _seats(b, request.user.pk, others=can_manage)
     members = _members_page(
         request,
         # Paging needs a total order: the selector's, with the id to break ties of name.
-        selectors.body_memberships(body=b).order_by("role", "person__full_name", "pk"),
+        selectors.body_memberships(body=b)
+        .only(*MEMBER_ROW_FIELDS)
+        .order_by("role", "person__full_name", "pk"),
         param="page",
         count=seats.members,
     )
@@ -172,7 +232,7 @@ def body_detail(request: HttpRequest, partnership: str, body: str) -> HttpRespon
         "partnership": b.partnership,
         "body": b,
         "members": members,
-        "children": list(b.children.order_by("name")),
+        "children": _children(b),
         "seats": seats.summaries,
         "missing_sectors": seats.missing_sectors,
         "can_manage": can_manage,
@@ -182,9 +242,12 @@ def body_detail(request: HttpRequest, partnership: str, body: str) -> HttpRespon
     if can_manage:
         context["past"] = _members_page(
             request,
-            selectors.body_memberships(body=b, current=False).order_by(
-                "-starts_on", "person__full_name", "pk"
-            ),
+            # Not even built when the seats' counts say there are none.
+            selectors.body_memberships(body=b, current=False)
+            .only(*MEMBER_ROW_FIELDS)
+            .order_by("-starts_on", "person__full_name", "pk")
+            if seats.others
+            else [],
             param=PAST_PARAM,
             count=seats.others,
         )
