@@ -88,11 +88,14 @@ def main() -> int:
             "in-process (the database's own CPU not counted)"
         )
         return 0
-    queries: list[str] = []
+    queries: list[tuple[float, str]] = []
 
     def record(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append(((time.perf_counter() - started) * 1000, sql))
 
     with connection.execute_wrapper(record):
         get()
@@ -106,8 +109,8 @@ def main() -> int:
     print(f"{page.name} as {page.role}: {page.url}")
     print(f"{len(queries)} queries; {spent:.1f} ms CPU a request (with the profiler's own cost)")
     if args.queries:
-        for sql in queries:
-            print(f"- {sql[:600]}")
+        for spent, sql in queries:
+            print(f"- {spent:.1f} ms (wall): {sql[:600]}")
     return 0
 
 
