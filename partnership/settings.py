@@ -119,8 +119,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     # No JIT compiling: a page's queries run in milliseconds, and PostgreSQL's cost guess
     # for a register's correlated checks set JIT going at 10x data, adding 100-180 ms of
-    # compiling to a 20 ms query (make bench). PGOPTIONS or the server may say otherwise.
-    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+    # compiling to a 20 ms query (make bench). Sent as a connection option, which replaces
+    # PGOPTIONS, so that is kept in it; PGOPTIONS or ?options= in DATABASE_URL naming jit
+    # win, and DATABASE_JIT_OFF=false sends nothing (for a pooler that refuses options).
+    _pg_options = os.environ.get("PGOPTIONS", "")
+    if (
+        env_bool("DATABASE_JIT_OFF", default=True)
+        and "options" not in DATABASES["default"]["OPTIONS"]
+        and "jit" not in _pg_options
+    ):
+        DATABASES["default"]["OPTIONS"]["options"] = f"{_pg_options} -c jit=off".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: wait for a lock rather than fail at once. Tests
     # use a file too, so a Celery worker thread and the test can both reach it.

@@ -83,3 +83,28 @@ def test_production_cookies_are_host_only_and_secure():
     assert (
         result.stdout.strip().splitlines()[-1] == "__Host-sessionid __Host-csrftoken True True True"
     )
+
+
+def _database_options(**env) -> str:
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS'].get("
+        "'options', '-'))",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/never_connected",
+        DJANGO_DEBUG="true",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_postgresql_connections_turn_jit_off_keeping_pgoptions():
+    clean = {"PGOPTIONS": ""}
+    assert _database_options(**clean) == "-c jit=off"
+    assert _database_options(PGOPTIONS="-c statement_timeout=5000") == (
+        "-c statement_timeout=5000 -c jit=off"
+    )
+    # Whoever names jit, or turns the option off (a pooler refusing options), decides.
+    assert _database_options(PGOPTIONS="-c jit=on") == "-"
+    assert _database_options(DATABASE_JIT_OFF="false", **clean) == "-"
