@@ -88,9 +88,9 @@ def meeting_detail(request: HttpRequest, partnership: str, pk: int) -> HttpRespo
     # agenda's own items, so they are not read twice).
     flags = {}
     if access.see_drafts:
-        flags = selectors.interest_flags(meeting=meeting, items=agenda.items)
+        flags = selectors.interest_flag_lines(meeting=meeting, items=agenda.items)
     for item in agenda.items:
-        item.interest_flags = flags.get(item, [])
+        item.interest_flags = flags.get(item)
     if access.manage:
         _item_links(meeting, agenda.items)
     minutes = selectors.minutes_visible(meeting=meeting, access=access)
@@ -136,6 +136,10 @@ def meeting_detail(request: HttpRequest, partnership: str, pk: int) -> HttpRespo
             meeting.actions.select_related("owner", "item") if access.see_confidential else []
         ),
         "history": history_entries(meeting) if access.manage else [],
+        "interests_url": reverse(
+            "governance:body_interests",
+            kwargs={"partnership": meeting.body.partnership.slug, "body": meeting.body.slug},
+        ),
     }
     return render(request, "governance/meeting_detail.html", context)
 

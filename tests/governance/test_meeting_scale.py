@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
 
 from governance import selectors
 from governance import services as gs
@@ -224,6 +225,49 @@ def test_each_flag_reads_as_the_meeting_page_shows_it(world, meeting, personas):
         f"business interest in {world.group.name} (awaiting a ruling)",
         "personal interest in youth hub (ruling: noted: may take part)",
     }
+
+
+def test_the_pages_lines_are_the_flags_in_order_and_the_rest_counted(
+    world, organisations, meeting, personas
+):
+    add_members(world, 60, organisations=organisations)
+    items = list(meeting.items.all())
+    flags = selectors.interest_flags(meeting=meeting, items=items)
+    lines = selectors.interest_flag_lines(meeting=meeting, items=items, shown=1000)
+    assert list(lines) == list(flags)
+    for item, found in flags.items():
+        assert lines[item].shown == [(f.person.full_name, f.text) for f in found]
+        assert (lines[item].count, lines[item].more) == (len(found), 0)
+    capped = selectors.interest_flag_lines(meeting=meeting, items=items, shown=1)
+    for item, found in flags.items():
+        assert capped[item].shown == lines[item].shown[:1]
+        assert (capped[item].count, capped[item].more) == (len(found), len(found) - 1)
+
+
+def test_the_page_lists_ten_flags_an_item_and_counts_the_rest(client, world, meeting, personas):
+    gs.meeting_publish(actor=world.coordinator, meeting=meeting)
+    item = meeting.items.get(title="Item 8")  # names one organisation
+    named = item.organisations.get()
+    for n in range(14):
+        person = User.objects.create(email=f"flagged{n}@example.org", full_name=f"Flagged {n:02}")
+        Membership.objects.create(
+            person=person, body=world.board, seat=world.board.seats.first(),
+            organisation=named, starts_on=world.start,
+        )  # fmt: skip
+        gs.declaration_create(
+            actor=person, partnership=world.partnership, person=person, kind="personal",
+            holder="self", organisation=named, description="Trustee", starts_on=world.start,
+        )  # fmt: skip
+    client.force_login(world.coordinator)
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    card = html[html.index(f'id="item-{item.pk}"') :]  # the item's card, and what follows
+    assert card.count("Flagged 0") == 10  # Flagged 00 to 09, then the member and the rest
+    assert "And 5 more (15 in all): see the" in card
+    interests = reverse(
+        "governance:body_interests",
+        kwargs={"partnership": world.partnership.slug, "body": world.board.slug},
+    )
+    assert f'href="{interests}">register of interests</a>' in card
 
 
 def test_the_page_shows_the_flags_to_those_who_run_the_body(client, world, meeting, personas):
