@@ -159,33 +159,49 @@ def _pagination(page) -> dict:
     }
 
 
-def _entry_labels(entries: list[Declaration]) -> None:
-    """Each entry's type and holder as ``get_kind_display`` and ``get_holder_display`` give
-    them, and its first day as the ``date:"j M Y"`` filter writes it (``since``), worked out
-    once a page rather than once a row: each choice's label once, each date once."""
-    kinds = {value: str(label) for value, label in InterestKind.choices}
-    holders = {value: str(label) for value, label in InterestHolder.choices}
+def _labels(rows: list, *, choices: dict[str, tuple], day: tuple[str, str]) -> None:
+    """Set each row's choice labels (``choices``: field -> (its choices, the attribute to
+    set), as ``get_<field>_display`` gives them) and its day as the ``date:"j M Y"`` filter
+    writes it (``day``: field, attribute), worked out once a page rather than once a row:
+    each label once, each date once."""
+    labels = {
+        field: ({value: str(label) for value, label in options}, attribute)
+        for field, (options, attribute) in choices.items()
+    }
+    field, attribute = day
     days: dict[date, str] = {}
-    for d in entries:
-        d.kind_label = kinds.get(d.kind, d.kind)
-        d.holder_label = holders.get(d.holder, d.holder)
-        if d.starts_on not in days:
-            days[d.starts_on] = formats.date_format(d.starts_on, "j M Y")
-        d.since = days[d.starts_on]
+    for row in rows:
+        for name, (found, label_attribute) in labels.items():
+            value = getattr(row, name)
+            setattr(row, label_attribute, found.get(value, value))
+        value = getattr(row, field)
+        if value not in days:
+            days[value] = formats.date_format(value, "j M Y")
+        setattr(row, attribute, days[value])
+
+
+def _entry_labels(entries: list[Declaration]) -> None:
+    """The interests register's ``kind_label``, ``holder_label`` and ``since``."""
+    _labels(
+        entries,
+        choices={
+            "kind": (InterestKind.choices, "kind_label"),
+            "holder": (InterestHolder.choices, "holder_label"),
+        },
+        day=("starts_on", "since"),
+    )
 
 
 def _gift_labels(gifts: list[Gift]) -> None:
-    """As ``_entry_labels``, for the gifts register: ``kind_label``, ``decision_label`` and
-    ``offered`` (the ``date:"j M Y"`` of the day it was offered)."""
-    kinds = {value: str(label) for value, label in GiftKind.choices}
-    decisions = {value: str(label) for value, label in GiftDecision.choices}
-    days: dict[date, str] = {}
-    for g in gifts:
-        g.kind_label = kinds.get(g.kind, g.kind)
-        g.decision_label = decisions.get(g.decision, g.decision)
-        if g.offered_on not in days:
-            days[g.offered_on] = formats.date_format(g.offered_on, "j M Y")
-        g.offered = days[g.offered_on]
+    """The gifts register's ``kind_label``, ``decision_label`` and ``offered``."""
+    _labels(
+        gifts,
+        choices={
+            "kind": (GiftKind.choices, "kind_label"),
+            "decision": (GiftDecision.choices, "decision_label"),
+        },
+        day=("offered_on", "offered"),
+    )
 
 
 def _entry_links(entries: list[Declaration], body: Body, *, rule: bool) -> None:
