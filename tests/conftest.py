@@ -43,44 +43,6 @@ def pytest_sessionstart(session):
     redis.Redis.from_url(redis_url, socket_connect_timeout=5).ping()
 
 
-# The modules that take longest (each loads the whole demo, or crawls every page), measured
-# with --durations: started first, so under `-n 2 --dist loadfile` neither worker is left
-# with one of them at the end while the other sits idle (CI's tail was minutes long).
-LONGEST_FIRST = (
-    "tests/browser/test_demo_pages.py",
-    "tests/performance/test_demo_risks.py",
-    "tests/performance/test_demo.py",
-    "tests/membership/test_demo.py",
-    "tests/test_url_access.py",
-    "tests/test_refused_posts.py",
-    "tests/test_crawl.py",
-    "tests/performance/test_confidential_sweep.py",
-    "tests/browser/test_performance_setup.py",
-    "tests/browser/test_journeys.py",
-    "tests/performance/test_risk_summary.py",
-    "tests/partnership/test_throttle.py",
-    "tests/membership/test_tasks_demo.py",
-    "tests/browser/test_registers.py",
-    "tests/governance/test_demo.py",
-)
-
-
-def pytest_collection_modifyitems(session, config, items):
-    """The longest modules first (LONGEST_FIRST), the rest in their usual order; the same
-    order on every worker, as xdist requires."""
-    rank = {path: n for n, path in enumerate(LONGEST_FIRST)}
-    root = config.rootpath
-
-    def key(item) -> int:
-        try:
-            path = item.path.relative_to(root).as_posix()
-        except ValueError:
-            return len(rank)
-        return rank.get(path, len(rank))
-
-    items.sort(key=key)  # stable: each module's tests keep their order
-
-
 class InvalidVariable(str):
     """Raises when a template prints a variable that does not exist: that is a bug."""
 
