@@ -6,12 +6,14 @@ the process's own), then checks that the table has every page with its query cou
 ratios. Serving under gunicorn is the only part left to `make bench-quick` itself.
 """
 
+import argparse
 import time
 
 import pytest
 from django.contrib import admin
 from django.test import Client
 
+from benchmarks.bench import __main__ as bench_main
 from benchmarks.bench import build, measure
 from benchmarks.bench.sizes import Sizes
 from membership.models import Membership
@@ -76,6 +78,12 @@ def test_bench_quick_measures_every_page_against_its_floors(db, bench_settings):
         assert f"| {f.name} | {f.role} | {f.kind} | {f.queries} |" in text
     growth, _ = measure.growth_table(figures, figures)
     assert len(growth.splitlines()) == len(pages) + 2
+    # With --growth the 10× size is judged against its own floors too, and can fail the run.
+    args = argparse.Namespace(scale=1, quick=True, partnerships=1)
+    text, failed = bench_main.report(args, figures, growth, figures)
+    assert text.count("| page | role | kind |") == 2 and "## At 10×" in text
+    assert "## Growth: 1× against 10×" in text
+    assert failed == any(r.verdict == "FAIL" for r in rows)
 
 
 def test_each_size_has_a_database_of_its_own():

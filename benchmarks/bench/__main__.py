@@ -136,11 +136,21 @@ def _machine() -> str:
     return f"{os.cpu_count()} cores ({model}), load {load}"
 
 
+def _failed(rows: list[m.Row]) -> bool:
+    return any(r.verdict == "FAIL" or r.verdict.startswith("ERROR") for r in rows)
+
+
 def report(
-    args: argparse.Namespace, figures: list[m.Figures], growth: str = ""
+    args: argparse.Namespace,
+    figures: list[m.Figures],
+    growth: str = "",
+    larger: list[m.Figures] | None = None,
 ) -> tuple[str, bool]:
+    """The table of this size and, with ``--growth``, the 10× size's own table (each page
+    against the floors of its own rounds) and the growth from one to the other."""
     rows = m.judge(figures)
-    failed = any(r.verdict == "FAIL" or r.verdict.startswith("ERROR") for r in rows)
+    larger_rows = m.judge(larger) if larger else []
+    failed = _failed(rows) or _failed(larger_rows)
     sizes = Sizes.of(scale=args.scale, quick=args.quick)
     rounds = max((len(f.cpu) for f in figures), default=0)
     database = database_url(sizes.key(args.partnerships)).split("://")[0]
@@ -158,6 +168,7 @@ def report(
             "best round misses the goal.",
             "",
             m.table(rows),
+            *(["", "## At 10×", "", m.table(larger_rows)] if larger_rows else []),
             *(["", "## Growth: 1× against 10×", "", growth] if growth else []),
             "",
         ]
@@ -171,11 +182,11 @@ def main(argv: list[str] | None = None) -> int:
         _build_in_django(args)
         return 0
     figures = run_size(args, scale=args.scale)
-    growth, grew = "", False
+    growth, grew, larger = "", False, None
     if args.growth:
         larger = run_size(args, scale=args.scale * 10)
         growth, grew = m.growth_table(figures, larger)
-    text, failed = report(args, figures, growth)
+    text, failed = report(args, figures, growth, larger)
     print(text)
     VAR.mkdir(parents=True, exist_ok=True)
     (VAR / "last.md").write_text(text)
