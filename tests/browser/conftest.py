@@ -43,11 +43,6 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
-    # axe-core is given to every document of the context as it loads (evaluated through the
-    # DevTools protocol, which the Content-Security-Policy does not govern), once per context:
-    # sending its half a megabyte of source to each page checked cost a third of a second a
-    # check. It only defines ``window.axe``; nothing runs until assert_accessible asks.
-    context.add_init_script(path=AXE)
     page = context.new_page()
     page.set_default_timeout(15_000)
     # Every page of every browser test is also a test of the Content-Security-Policy: a script,
@@ -90,7 +85,6 @@ def assert_accessible(page) -> None:
     # has, or axe is injected into a document that has no body yet.
     page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        # A page of a context not made by the ``page`` fixture (a second device, say).
         # Evaluated through the DevTools protocol, which the page's Content-Security-Policy
         # does not govern: a <script> tag of axe's source would be refused as inline script.
         page.evaluate(_axe_source())
