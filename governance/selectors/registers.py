@@ -441,7 +441,7 @@ def _named_by(items: list[AgendaItem]) -> list[Named]:
 def _concerned(*, meeting: Meeting, named: list[Named]) -> QuerySet[Declaration] | None:
     """The register entries, in force on the day, of members sitting that day, that concern
     something the agenda names (ordered by member), or None when it names nothing. The
-    database picks them; the exact rule (``_concerns``) is applied again on those few."""
+    database picks them; the exact rule (``_matches``) is applied again on those few."""
     organisations = set().union(*(n[0] for n in named))
     bodies = set().union(*(n[1] for n in named))
     projects = set().union(*(n[2] for n in named))
@@ -455,7 +455,7 @@ def _concerned(*, meeting: Meeting, named: list[Named]) -> QuerySet[Declaration]
     concerned = Q(organisation_id__in=organisations) | Q(body_id__in=bodies)
     if projects:
         # Lower() is the database's: the same as str.lower() for the letters of project
-        # names, and the exact rule is applied again in _concerns.
+        # names, and the exact rule is applied again in _matches.
         concerned |= Q(project_lower__in=projects)
     return (
         Declaration.objects.live(on=meeting.held_on)
@@ -466,13 +466,30 @@ def _concerned(*, meeting: Meeting, named: list[Named]) -> QuerySet[Declaration]
     )
 
 
-def _concerns(named: Named, organisation_id, body_id, project: str) -> bool:
-    organisations, bodies, projects = named
-    return (
-        organisation_id in organisations
-        or body_id in bodies
-        or bool(project and project.lower() in projects)
-    )
+def _matches(
+    items: list[AgendaItem], named: list[Named], concerns: list[tuple[int | None, int | None, str]]
+) -> list[tuple[AgendaItem, list[int]]]:
+    """For each item with any, the places (in ``concerns``' order) of the entries it concerns:
+    an entry's organisation or body is one the item names, or its project is one of the
+    item's project lines, in any case. Found from what each item names through an index of
+    the entries, not by trying every entry for every item."""
+    by_organisation, by_body, by_project = defaultdict(list), defaultdict(list), defaultdict(list)
+    for n, (organisation_id, body_id, project) in enumerate(concerns):
+        by_organisation[organisation_id].append(n)
+        by_body[body_id].append(n)
+        if project:
+            by_project[project.lower()].append(n)
+    found = []
+    for item, (organisations, bodies, projects) in zip(items, named, strict=True):
+        matched: set[int] = set()
+        for wanted, index in ((organisations, by_organisation), (bodies, by_body)):
+            for key in wanted:
+                matched.update(index.get(key, ()))
+        for line in projects:
+            matched.update(by_project.get(line, ()))
+        if matched:
+            found.append((item, sorted(matched)))
+    return found
 
 
 def interest_flags(
@@ -493,13 +510,14 @@ def interest_flags(
         return {}
     declarations = list(concerned.select_related("person", "organisation", "body"))
     attach_standing_rulings(declarations, body_id=meeting.body_id)
-    flags: dict[AgendaItem, list[InterestFlag]] = {}
-    for item, item_named in zip(items, named, strict=True):
-        for d in declarations:
-            if _concerns(item_named, d.organisation_id, d.body_id, d.project):
-                flag = InterestFlag(d.person, d, d.standing_ruling, d.ruling_is_earlier)
-                flags.setdefault(item, []).append(flag)
-    return flags
+    concerns = [(d.organisation_id, d.body_id, d.project) for d in declarations]
+    return {
+        item: [
+            InterestFlag(d.person, d, d.standing_ruling, d.ruling_is_earlier)
+            for d in (declarations[n] for n in matched)
+        ]
+        for item, matched in _matches(items, named, concerns)
+    }
 
 
 FLAGS_SHOWN = 10  # on the meeting's page, a line each for the first members of an item
@@ -535,24 +553,10 @@ def interest_flag_lines(
             "organisation__name", "body_id", "body__name", "project",
         )
     )  # fmt: skip
-    # The rows each organisation, body and project line concerns (by their place in the
-    # ordered rows), so an item's are found from what it names, not by trying every row.
-    by_organisation, by_body, by_project = defaultdict(list), defaultdict(list), defaultdict(list)
-    for n, (_, _, _, _, organisation_id, _, body_id, _, project) in enumerate(rows):
-        by_organisation[organisation_id].append(n)
-        by_body[body_id].append(n)
-        if project:
-            by_project[project.lower()].append(n)
-    picked: list[tuple[AgendaItem, list[int], int]] = []
-    for item, (organisations, bodies, projects) in zip(items, named, strict=True):
-        matched: set[int] = set()
-        for wanted, index in ((organisations, by_organisation), (bodies, by_body)):
-            for key in wanted:
-                matched.update(index.get(key, ()))
-        for line in projects:
-            matched.update(by_project.get(line, ()))
-        if matched:
-            picked.append((item, sorted(matched)[:shown], len(matched)))
+    concerns = [(r[4], r[6], r[8]) for r in rows]
+    picked = [
+        (item, matched[:shown], len(matched)) for item, matched in _matches(items, named, concerns)
+    ]
     # Rulings only for the lines written out: the rest are only counted.
     written = {n for _, first, _ in picked for n in first}
     standing = standing_rulings([rows[n][:2] for n in sorted(written)], body_id=meeting.body_id)
