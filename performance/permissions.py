@@ -17,10 +17,12 @@ from typing import Any
 from django.utils import timezone
 
 from partnership import permissions as perms
-from partnership.models import Body
+from partnership.models import Body, Partnership
 from performance.models import (
     PUBLISHED_KINDS,
+    CommissioningAgreement,
     Indicator,
+    KeyPartnership,
     Report,
     ReportKind,
     ReportStatus,
@@ -205,3 +207,81 @@ def can_review_risk(user: Any, risk: Risk) -> bool:
     if not getattr(user, "is_authenticated", False) or not risk.is_open:
         return False
     return is_active_owner(user, risk) or perms.can_manage_body(user, risk.body)
+
+
+# --- key partnerships ---------------------------------------------------------------------------
+#
+# - The register is kept by the partnership's co-ordinators and its governance lead ("keepers"):
+#   they add, change and end key partnerships, set the review period and publish the register.
+# - A key partnership's lead officer (while they sit on a body of the partnership) and the
+#   keepers record its reviews.
+# - Anyone who sits on a body of the partnership reads the whole register, every field; the
+#   public reads its public fields (``PUBLIC_FIELDS``) when the partnership publishes it.
+
+
+def can_keep_key_partnerships(user: Any, partnership: Partnership) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return perms.can_manage_partnership(user, partnership) or perms.can_lead_governance(
+        user, partnership
+    )
+
+
+def can_read_key_partnerships(user: Any, partnership: Partnership) -> bool:
+    """Every field of every record: the keepers and anyone sitting on a body."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return can_keep_key_partnerships(user, partnership) or sits_in_partnership(user, partnership.pk)
+
+
+def register_is_published(partnership: Partnership) -> bool:
+    from performance.models import KeyPartnershipSettings
+
+    return KeyPartnershipSettings.objects.filter(
+        partnership=partnership, publish_register=True
+    ).exists()
+
+
+def can_review_key_partnership(user: Any, key_partnership: KeyPartnership) -> bool:
+    if not getattr(user, "is_authenticated", False) or not key_partnership.is_active:
+        return False
+    partnership = key_partnership.partnership
+    if can_keep_key_partnerships(user, partnership):
+        return True
+    return key_partnership.lead_officer_id == user.pk and sits_in_partnership(user, partnership.pk)
+
+
+# --- commissioning agreements -------------------------------------------------------------------
+#
+# - A commissioning body's co-ordinators (and the partnership's) add and change its agreements.
+# - An agreement is read by the commissioning body's members, chair and co-ordinators, by its
+#   supervising person (while they sit on a body of the partnership) and by the governance lead.
+#   Never by the public: agreements hold prices and the provider's people.
+# - Its reviews are recorded by the supervising person or the body's co-ordinators.
+
+
+def can_manage_agreements(user: Any, body: Body) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return perms.can_manage_body(user, body)
+
+
+def can_see_agreement(user: Any, agreement: CommissioningAgreement) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    body = agreement.commissioning_body
+    if can_manage_risks(user, body) or perms.can_lead_governance(user, agreement.partnership):
+        return True
+    return agreement.supervisor_id == user.pk and sits_in_partnership(
+        user, agreement.partnership_id
+    )
+
+
+def can_review_agreement(user: Any, agreement: CommissioningAgreement) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if perms.can_manage_body(user, agreement.commissioning_body):
+        return True
+    return agreement.supervisor_id == user.pk and sits_in_partnership(
+        user, agreement.partnership_id
+    )

@@ -9,6 +9,8 @@ B = "performance/bodies/<slug:body>/"
 I = "performance/indicators/<int:pk>/"  # noqa: E741
 R = "performance/indicators/<int:pk>/<slug:period>/"
 T = "performance/reports/<int:pk>/"
+K = "performance/key-partnerships/"
+A = "performance/agreements/"
 
 urlpatterns = [
     # Dashboards, an indicator's page and the public's open data (views/dashboards.py).
@@ -75,4 +77,33 @@ urlpatterns = [
     path(f"{P}risks/import/", views.risk_import, name="risk_import"),
     path(f"{B}risks/pdf/", views.risk_register_pdf, name="risk_register_pdf"),
     path(f"{P}risks/summary/", views.risk_summary, name="risk_summary"),
+    # The register of key partnerships (views/partnerships/register.py), its reviews
+    # (views/partnerships/reviews.py) and its PDF (views/reports/, the report machinery).
+    path(K, views.key_partnership_list, name="key_partnership_list"),
+    path(f"{K}new/", views.key_partnership_create, name="key_partnership_create"),
+    path(f"{K}settings/", views.key_partnership_settings, name="key_partnership_settings"),
+    path(f"{K}export/", views.key_partnership_export, name="key_partnership_export"),
+    path(f"{K}pdf/", views.key_partnership_register_pdf, name="key_partnership_register_pdf"),
+    path(f"{K}<int:pk>/", views.key_partnership, name="key_partnership"),
+    path(f"{K}<int:pk>/edit/", views.key_partnership_edit, name="key_partnership_edit"),
+    path(f"{K}<int:pk>/end/", views.key_partnership_end, name="key_partnership_end"),
+    path(f"{K}<int:pk>/memorandum/", views.key_partnership_mou, name="key_partnership_mou"),
+    path(
+        f"{K}<int:pk>/reviews/new/",
+        views.key_partnership_review_create,
+        name="key_partnership_review_create",
+    ),
+    path(f"{K}reviews/<int:pk>/", views.key_partnership_review, name="key_partnership_review"),
+    path(
+        f"{K}review-actions/<int:pk>/done/",
+        views.key_partnership_action_done,
+        name="key_partnership_action_done",
+    ),
+    # Commissioning agreements (views/partnerships/agreements.py).
+    path(A, views.agreement_list, name="agreement_list"),
+    path(f"{A}new/", views.agreement_create, name="agreement_create"),
+    path(f"{A}export/", views.agreement_export, name="agreement_export"),
+    path(f"{A}<int:pk>/", views.agreement, name="agreement"),
+    path(f"{A}<int:pk>/edit/", views.agreement_edit, name="agreement_edit"),
+    path(f"{A}reviews/<int:pk>/", views.agreement_review, name="agreement_review"),
 ]

@@ -29,10 +29,14 @@ class ReportKind(models.TextChoices):
     NEWSLETTER = "newsletter", "Newsletter"
     # A body's risk register as it stands, for its members: never approved or published.
     RISK_REGISTER = "risk_register", "Risk register"
+    # Twice a year, to the executive: every key partnership (Chorley's framework).
+    KEY_PARTNERSHIPS = "key_partnerships", "Key partnerships report"
 
 
 # Reports a body's chair approves before they go anywhere (the shape of minutes approval).
 CHAIR_APPROVED = [ReportKind.EXCEPTION, ReportKind.ANNUAL, ReportKind.NEWSLETTER]
+# Reports the partnership's governance lead approves, rather than a body's chair.
+GOVERNANCE_LEAD_APPROVED = [ReportKind.KEY_PARTNERSHIPS]
 # Reports published on the public site once approved.
 PUBLISHED_KINDS = [ReportKind.ANNUAL, ReportKind.NEWSLETTER]
 
@@ -179,7 +183,7 @@ class Report(models.Model):
     def period_label(self) -> str:
         if self.kind == ReportKind.EXCEPTION:
             return Quarter(self.year, self.quarter).short_label
-        if self.kind == ReportKind.SIX_MONTHLY:
+        if self.kind in (ReportKind.SIX_MONTHLY, ReportKind.KEY_PARTNERSHIPS):
             half = "April to September" if self.quarter == 2 else "October to March"
             return f"{half} {financial_year_label(self.year)}"
         return financial_year_label(self.year)

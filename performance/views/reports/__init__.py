@@ -7,6 +7,7 @@ Building, approving, placing and publishing are the services' (performance.servi
 these views fetch and authorise, read the form, call the service and say what happened."""
 
 from performance.views.reports.board import *  # noqa: F403
+from performance.views.reports.key_partnerships import *  # noqa: F403
 from performance.views.reports.pages import *  # noqa: F403
 from performance.views.reports.pdf import *  # noqa: F403
 from performance.views.reports.publications import *  # noqa: F403
