@@ -13,6 +13,8 @@ money, liabilities, the exit strategy, the memorandum and the links to risks are
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -36,6 +38,8 @@ __all__ = [
     "KeyPartnershipSettings",
     "KeyPartnershipStatus",
     "PartnerStrength",
+    "next_review_due",
+    "review_years_for",
     "KeyReviewOutcome",
 ]
 
@@ -64,6 +68,25 @@ PUBLIC_FIELDS = (
     "last_reviewed_on",
     "next_review_on",
 )
+
+
+def next_review_due(*, last: date, review_years: int) -> date:
+    """The latest date the next review may be held: ``review_years`` after ``last`` (29
+    February gives way to 28 February in a year that has none)."""
+    try:
+        return last.replace(year=last.year + review_years)
+    except ValueError:
+        return last.replace(year=last.year + review_years, day=28)
+
+
+def review_years_for(partnership: Partnership) -> int:
+    """The partnership's review period, or the default without its settings row."""
+    years = (
+        KeyPartnershipSettings.objects.filter(partnership=partnership)
+        .values_list("review_years", flat=True)
+        .first()
+    )
+    return years or KeyPartnershipSettings._meta.get_field("review_years").default
 
 
 def mou_path(key_partnership: KeyPartnership, filename: str) -> str:

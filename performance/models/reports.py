@@ -31,6 +31,8 @@ class ReportKind(models.TextChoices):
     RISK_REGISTER = "risk_register", "Risk register"
     # Twice a year, to the executive: every key partnership (Chorley's framework).
     KEY_PARTNERSHIPS = "key_partnerships", "Key partnerships report"
+    # The register of key partnerships as it stands, for those who read it: never approved.
+    KEY_PARTNERSHIP_REGISTER = "kp_register", "Key partnerships register"
 
 
 # Reports a body's chair approves before they go anywhere (the shape of minutes approval).
