@@ -45,6 +45,7 @@ demo: migrate
 	$(DEMO_MAIL) $(PY) manage.py load_demo_performance
 	$(DEMO_MAIL) $(PY) manage.py load_demo_risks
 	$(DEMO_MAIL) $(PY) manage.py load_demo_reports
+	$(DEMO_MAIL) $(PY) manage.py load_demo_key_partnerships
 	$(DEMO_MAIL) $(PY) manage.py load_demo_elections
 
 # Web on http://127.0.0.1:8000/, with a Celery worker and beat beside it on the embedded

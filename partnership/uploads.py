@@ -42,6 +42,8 @@ UPLOAD_ROUTES = {
     "membership:agreement_upload": _paper_routes,
     "performance:indicator_import": _import_routes,
     "performance:risk_import": _import_routes,
+    "performance:key_partnership_create": _paper_routes,
+    "performance:key_partnership_edit": _paper_routes,
 }
 
 

@@ -1,5 +1,7 @@
 """Performance's part of "Your tasks": returns to write, returns to sign off, reports to
-approve, risks to review and, for a chair or deputy, risks escalated to their body to decide.
+approve, risks to review and, for a chair or deputy, risks escalated to their body to decide;
+key partnership reviews a lead officer owes, agreement reviews a supervisor owes, and the
+actions of key partnership reviews someone owns (``_partnership_tasks``).
 
 Nothing here decides who owes what: it reads the selectors behind the account page's panels
 (``returns_owed_by`` and the sign-off search of ``views.return_lists``, and the reports and
@@ -11,7 +13,9 @@ apps' cuts).
 
 from __future__ import annotations
 
-from django.db.models import Exists, Q
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -23,13 +27,18 @@ from performance import selectors
 from performance.models import (
     EDITABLE,
     REPORTED,
+    AgreementReview,
     Indicator,
+    KeyPartnership,
+    KeyPartnershipReviewAction,
+    KeyPartnershipStatus,
     Return,
     ReturnStatus,
     Risk,
     RiskStatus,
 )
 from performance.selectors.returns import deadlines_for
+from performance.services.chasing.risks import _sits
 from performance.views.reports.panel import reports_account_panel
 from performance.views.return_lists import return_url
 from performance.views.risks.panel import risks_account_panel
@@ -39,6 +48,11 @@ SIGN_OFF = "Returns to sign off"
 REPORTS = "Reports to approve"
 RISKS = "Risks to review"
 ESCALATED = "Escalated risks to decide"
+KP_REVIEWS = "Key partnership reviews due"
+AGREEMENT_REVIEWS = "Agreement reviews due"
+KP_ACTIONS = "Actions from key partnership reviews"
+# A review is listed this many days before it is due (the registers' "due within 90 days").
+REVIEWS_AHEAD_DAYS = 90
 
 
 def _returns_owed(user, today) -> list[Task]:
@@ -150,6 +164,97 @@ def _escalated(user) -> list[Task]:
     return tasks
 
 
+def _key_partnership_reviews(user, today) -> list[Task]:
+    """The active key partnerships the person leads whose review is due within 90 days or
+    late, while they sit in the partnership (they may record it only then). One query."""
+    due = (
+        KeyPartnership.objects.filter(
+            lead_officer=user,
+            status=KeyPartnershipStatus.ACTIVE,
+            next_review_on__lte=today + timedelta(days=REVIEWS_AHEAD_DAYS),
+        )
+        .filter(_sits(today, person="lead_officer", partnership="partnership"))
+        .select_related("partnership")
+        .order_by("next_review_on", "pk")
+    )
+    return [
+        Task(
+            group=KP_REVIEWS,
+            title=f"Review {kp.name}",
+            url=reverse(
+                "performance:key_partnership_review_create",
+                kwargs={"partnership": kp.partnership.slug, "pk": kp.pk},
+            ),
+            due_on=kp.next_review_on,
+            status="Late" if kp.next_review_on < today else "To do",
+            hint=f"Key partnership of {kp.partnership.name}",
+        )
+        for kp in due
+    ]
+
+
+def _agreement_reviews(user, today) -> list[Task]:
+    """Each agreement the person supervises whose next review (its earliest not held, as the
+    digest chases) is due within 90 days or late, while they sit in its partnership. One
+    query."""
+    earliest = (
+        AgreementReview.objects.filter(agreement=OuterRef("agreement"), held_on__isnull=True)
+        .order_by("due_on", "pk")
+        .values("pk")[:1]
+    )
+    due = (
+        AgreementReview.objects.filter(
+            agreement__supervisor=user,
+            held_on__isnull=True,
+            due_on__lte=today + timedelta(days=REVIEWS_AHEAD_DAYS),
+            pk=Subquery(earliest),
+        )
+        .filter(_sits(today, person="agreement__supervisor", partnership="agreement__partnership"))
+        .select_related("agreement__partnership", "agreement__commissioning_body")
+        .order_by("due_on", "pk")
+    )
+    return [
+        Task(
+            group=AGREEMENT_REVIEWS,
+            title=f"Review {r.agreement.reference}: {r.agreement.title}",
+            url=reverse(
+                "performance:agreement_review",
+                kwargs={"partnership": r.agreement.partnership.slug, "pk": r.pk},
+            ),
+            due_on=r.due_on,
+            status="Late" if r.due_on < today else "To do",
+            hint=f"Commissioned by the {r.agreement.commissioning_body.name}",
+        )
+        for r in due
+    ]
+
+
+def _key_partnership_actions(user, today) -> list[Task]:
+    """The actions of key partnership reviews the person owns, not yet done. One query."""
+    actions = (
+        KeyPartnershipReviewAction.objects.filter(owner=user, done_on__isnull=True)
+        .select_related("review__key_partnership__partnership")
+        .order_by("due_on", "pk")
+    )
+    return [
+        Task(
+            group=KP_ACTIONS,
+            title=action.description,
+            url=reverse(
+                "performance:key_partnership_review",
+                kwargs={
+                    "partnership": action.review.key_partnership.partnership.slug,
+                    "pk": action.review_id,
+                },
+            ),
+            due_on=action.due_on,
+            status="Late" if action.due_on < today else "To do",
+            hint=f"From the review of {action.review.key_partnership.name}",
+        )
+        for action in actions
+    ]
+
+
 @register_first_cut
 def _first_cut(user) -> dict:
     """Whether the person may owe returns (they lead an indicator, or have a return delegated
@@ -162,6 +267,15 @@ def _first_cut(user) -> dict:
         "performance.returns": Exists(Indicator.objects.filter(lead=user))
         | Exists(Return.objects.filter(delegate=user, status__in=EDITABLE)),
         "performance.risks": Exists(Risk.objects.filter(owner=user, status=RiskStatus.OPEN)),
+        "performance.key_partnerships": Exists(
+            KeyPartnership.objects.filter(lead_officer=user, status=KeyPartnershipStatus.ACTIVE)
+        ),
+        "performance.agreements": Exists(
+            AgreementReview.objects.filter(agreement__supervisor=user, held_on__isnull=True)
+        ),
+        "performance.key_partnership_actions": Exists(
+            KeyPartnershipReviewAction.objects.filter(owner=user, done_on__isnull=True)
+        ),
     }
     partnership_ids = perms.ids_with(user, "partnership", perms.MANAGE_PARTNERSHIP)
     body_ids = perms.ids_with(user, "body", perms.MANAGE_BODY, perms.CHAIR_BODY)
@@ -192,4 +306,15 @@ def performance_tasks(request: HttpRequest) -> list[Task]:
         *_reports(request),
         *(_risks(request) if cut.get("performance.risks", True) else []),
         *_escalated(user),
+        *(
+            _key_partnership_reviews(user, today)
+            if cut.get("performance.key_partnerships", True)
+            else []
+        ),
+        *(_agreement_reviews(user, today) if cut.get("performance.agreements", True) else []),
+        *(
+            _key_partnership_actions(user, today)
+            if cut.get("performance.key_partnership_actions", True)
+            else []
+        ),
     ]

@@ -19,9 +19,10 @@ RETRY = {
 
 @shared_task(**RETRY)
 def chase_returns() -> dict[str, int]:
-    """Send today's digests (returns and risk reviews due and late, and overdue risk
-    controls), then any notice about a return's submission, sign-off or sending back whose
-    e-mail failed when it happened. One failing step does not stop the other; the job is
+    """Send today's digests (returns, risk reviews, key partnership and agreement reviews due
+    and late, overdue risk controls and agreements ending within 90 days), then any notice
+    about a return's submission, sign-off or sending back whose e-mail failed when it
+    happened. One failing step does not stop the other; the job is
     retried for what failed."""
     from performance import services
 

@@ -37,6 +37,8 @@ RETURNS = "a return is its writers' and the body's insiders' until reported"
 REPORTS = "a report being written or approved: its writers' and approvers'"
 RISKS = "the risk registers are the insiders'; the public get the summary (reached)"
 POST = "POST only: a button on a page of its own"
+KEY_PARTNERSHIPS = "the register's keepers' steps and its readers' files, never the public's"
+AGREEMENTS = "commissioning agreements hold prices and people: their body's insiders only"
 
 
 def _each(reason: str, *names: str) -> dict[str, str]:
@@ -185,6 +187,27 @@ NOT_PUBLIC: dict[str, str] = {
         "performance:risk_import",
         "performance:risk_register_pdf",
     ),
+    **_each(
+        KEY_PARTNERSHIPS,
+        "performance:key_partnership_create",
+        "performance:key_partnership_edit",
+        "performance:key_partnership_end",
+        "performance:key_partnership_settings",
+        "performance:key_partnership_mou",
+        "performance:key_partnership_register_pdf",
+        "performance:key_partnership_review_create",
+        "performance:key_partnership_review",
+        "performance:key_partnership_action_done",
+    ),
+    **_each(
+        AGREEMENTS,
+        "performance:agreement_list",
+        "performance:agreement_create",
+        "performance:agreement_export",
+        "performance:agreement",
+        "performance:agreement_edit",
+        "performance:agreement_review",
+    ),
 }
 
 
@@ -287,6 +310,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
                 "load_demo_performance",
                 "load_demo_risks",
                 "load_demo_reports",
+                "load_demo_key_partnerships",
                 "load_demo_elections",
             ):
                 call_command(command, "--force", stdout=StringIO())

@@ -229,6 +229,8 @@ def test_every_url_is_in_the_matrix(world):
     from tests.governance.test_url_access import GOVERNANCE_URLS
     from tests.performance.test_board_report_views import BOARD_REPORT_URLS
     from tests.performance.test_dashboards import DASHBOARD_URLS
+    from tests.performance.test_key_partnership_views import KEY_PARTNERSHIP_URLS
+    from tests.performance.test_partnership_reviews import KEY_PARTNERSHIP_REVIEW_URLS
     from tests.performance.test_report_views import REPORT_URLS
     from tests.performance.test_return_views import RETURN_URLS
     from tests.performance.test_risk_summary import RISK_SUMMARY_URLS
@@ -250,6 +252,8 @@ def test_every_url_is_in_the_matrix(world):
         | RISK_URLS
         | RISK_TRANSFER_URLS
         | RISK_SUMMARY_URLS
+        | KEY_PARTNERSHIP_URLS
+        | KEY_PARTNERSHIP_REVIEW_URLS
         | {
             "membership:appointment_end",  # POST only: test_post_to_appointment_end_as
             "logout",  # POST only: the browser journey signs out

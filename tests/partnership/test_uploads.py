@@ -138,6 +138,7 @@ def test_every_form_that_takes_a_file_has_a_route_limit():
     assert forms == [
         "governance/paper_form.html",
         "membership/agreement_form.html",
+        "performance/partnerships/key_partnership_form.html",
         "performance/risks/import.html",
         "performance/transfer/import.html",
     ]
@@ -146,6 +147,8 @@ def test_every_form_that_takes_a_file_has_a_route_limit():
         "governance:paper_edit",
         "membership:agreement_upload",
         "performance:indicator_import",
+        "performance:key_partnership_create",
+        "performance:key_partnership_edit",
         "performance:risk_import",
     }
 

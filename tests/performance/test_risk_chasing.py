@@ -410,8 +410,9 @@ def test_a_digest_of_risks_only_links_to_the_register(world, risks, deadline):
 # --- a fixed number of queries -------------------------------------------------------------------
 
 # Returns (indicators, bodies, partnerships, leads, set-up dates, returns, told), risks (risks,
-# reviews, told), deadlines, co-ordinators (2), office holders, controls (told, controls).
-QUERIES = 16
+# reviews, told), deadlines, co-ordinators (2), office holders, controls (told, controls), and
+# key partnerships, agreement reviews and agreements ending (one each: none found, no more).
+QUERIES = 19
 
 
 @pytest.mark.parametrize("count", [3, 30])

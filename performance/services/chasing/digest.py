@@ -33,6 +33,10 @@ WRITER_STEPS = {ChaseStep.BEFORE, ChaseStep.DUE}
 # The kinds of item, and the step of an overdue control (told once, to its owner).
 RETURN, REVIEW, CONTROL = "return", "review", "control"
 OVERDUE = "overdue"
+# Key partnership reviews, agreement reviews and agreements ending (partnerships.py); an
+# agreement's end is told once, with no step.
+KP_REVIEW, AGREEMENT_REVIEW, AGREEMENT_ENDING = "kp_review", "agreement_review", "agreement_ending"
+RISK_KINDS = {REVIEW, CONTROL}
 
 # The digest's sections, in order, and what each is headed.
 SECTIONS = {
@@ -45,6 +49,22 @@ SECTIONS = {
     (REVIEW, ChaseStep.LATE_COORDINATORS): "Risk reviews 7 days late (as co-ordinator)",
     (REVIEW, ChaseStep.LATE_CHAIR): "Risk reviews 14 days late (as chair)",
     (CONTROL, OVERDUE): "Risk controls overdue",
+    (KP_REVIEW, ChaseStep.BEFORE): "Key partnership reviews due in 7 days",
+    (KP_REVIEW, ChaseStep.DUE): "Key partnership reviews due today",
+    (KP_REVIEW, ChaseStep.LATE_COORDINATORS): (
+        "Key partnership reviews 7 days late (as keeper of the register)"
+    ),
+    (KP_REVIEW, ChaseStep.LATE_CHAIR): (
+        "Key partnership reviews 14 days late (as chair of the partnership board)"
+    ),
+    (AGREEMENT_REVIEW, ChaseStep.BEFORE): "Agreement reviews due in 7 days",
+    (AGREEMENT_REVIEW, ChaseStep.DUE): "Agreement reviews due today",
+    (
+        AGREEMENT_REVIEW,
+        ChaseStep.LATE_COORDINATORS,
+    ): "Agreement reviews 7 days late (as co-ordinator)",
+    (AGREEMENT_REVIEW, ChaseStep.LATE_CHAIR): "Agreement reviews 14 days late (as chair)",
+    (AGREEMENT_ENDING, ""): "Agreements ending within 90 days",
 }
 
 
@@ -141,7 +161,8 @@ class Section:
 
 @dataclass
 class Digest:
-    """Everything one person is to be told today: returns, risk reviews, overdue controls."""
+    """Everything one person is to be told today: returns, risk reviews, overdue controls, key
+    partnership and agreement reviews, agreements ending."""
 
     recipient: User
     items: list[DigestItem] = field(default_factory=list)
@@ -162,9 +183,10 @@ class Digest:
         """Where the notice links. With returns in it, as for returns alone: "Your returns"
         for a writer; else the body's returns, or the partnership's dashboard if the returns
         are of several bodies (``my_returns`` is that page's URL, reversed once a run rather
-        than once a person). With only risks: the body's register when all are escalations of
+        than once a person). Else with risks: the body's register when all are escalations of
         one body (its co-ordinators and chair keep it); else the partnership's register, which
-        a risk or control owner, who may sit on another body, can open."""
+        a risk or control owner, who may sit on another body, can open. Else the register of
+        key partnerships, or else the list of agreements."""
         returns = [i for i in self.items if i.kind == RETURN]
         if returns:
             if any(i.step in WRITER_STEPS for i in returns):
@@ -176,13 +198,25 @@ class Digest:
                     kwargs={"partnership": first.partnership.slug, "body": first.body.slug},
                 )
             return reverse("performance:dashboard", kwargs={"partnership": first.partnership.slug})
-        first = min(self.items, key=lambda i: i.sort_key)
-        if all(i.escalated for i in self.items) and len({i.body.pk for i in self.items}) == 1:
+        risks = [i for i in self.items if i.kind in RISK_KINDS]
+        if risks:
+            first = min(risks, key=lambda i: i.sort_key)
+            if all(i.escalated for i in risks) and len({i.body.pk for i in risks}) == 1:
+                return reverse(
+                    "performance:body_risks",
+                    kwargs={"partnership": first.partnership.slug, "body": first.body.slug},
+                )
+            return reverse("performance:risk_list", kwargs={"partnership": first.partnership.slug})
+        # Then key partnerships (the register), then agreements (the list), each the
+        # partnership's of the most pressing one.
+        kps = [i for i in self.items if i.kind == KP_REVIEW]
+        if kps:
+            first = min(kps, key=lambda i: i.sort_key)
             return reverse(
-                "performance:body_risks",
-                kwargs={"partnership": first.partnership.slug, "body": first.body.slug},
+                "performance:key_partnership_list", kwargs={"partnership": first.partnership.slug}
             )
-        return reverse("performance:risk_list", kwargs={"partnership": first.partnership.slug})
+        first = min(self.items, key=lambda i: i.sort_key)
+        return reverse("performance:agreement_list", kwargs={"partnership": first.partnership.slug})
 
 
 def digest_record(digest: Digest, today: date) -> None:

@@ -1,4 +1,5 @@
-"""Gathering today's digests (returns, risk reviews, overdue controls) and sending them.
+"""Gathering today's digests (returns, risk reviews, overdue controls, key partnership and
+agreement reviews, agreements ending) and sending them.
 
 Each person gets at most one digest a day, listing everything of theirs in every partnership,
 never one message per item. A person who already has today's digest gets nothing more today:
@@ -18,6 +19,11 @@ from django.utils.formats import date_format
 from partnership.notifications import notify_each
 from performance.selectors.returns import deadlines_for, owed_periods
 from performance.services.chasing.digest import DateLabels, Digest, Escalation, digest_record
+from performance.services.chasing.partnerships import (
+    AgreementReviewsDue,
+    AgreementsEnding,
+    KeyPartnershipReviewsDue,
+)
 from performance.services.chasing.returns import ReturnsOwed
 from performance.services.chasing.risks import ReviewsOwed, controls_overdue
 
@@ -33,16 +39,25 @@ def digests_to_send(*, today: date | None = None) -> list[Digest]:
     # A review takes the risk as it stands now, of the quarter being collected: a quarter
     # missed is not made up later, so only that quarter's review is chased.
     reviews = ReviewsOwed.load(today=today, periods=periods[:1])
-    # The deadlines and the people above are loaded once for every body either concerns.
+    key_partnerships = KeyPartnershipReviewsDue.load(today=today)
+    agreement_reviews = AgreementReviewsDue.load(today=today)
+    ending = AgreementsEnding.load(today=today)
+    # The deadlines and the people above are loaded once for every body any of them concerns.
     bodies = {**returns.bodies, **reviews.bodies}
     deadlines = deadlines_for(body_ids=bodies, periods=periods)
-    above = Escalation.load(bodies=bodies, today=today)
+    above = Escalation.load(
+        bodies={**bodies, **key_partnerships.bodies, **agreement_reviews.bodies, **ending.bodies},
+        today=today,
+    )
     labels = DateLabels()
     found: dict[int, Digest] = {}
     for person, item in chain(
         returns.items(deadlines=deadlines, above=above, labels=labels),
         reviews.items(deadlines=deadlines, above=above, labels=labels),
         controls_overdue(today=today, labels=labels),
+        key_partnerships.items(above=above, labels=labels),
+        agreement_reviews.items(above=above, labels=labels),
+        ending.items(above=above, labels=labels),
     ):
         found.setdefault(person.pk, Digest(recipient=person)).items.append(item)
     return sorted(found.values(), key=lambda d: d.recipient.pk)

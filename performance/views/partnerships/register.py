@@ -1,46 +1,243 @@
-"""Work in progress: filled in by the issue 15 work."""
+"""The register of key partnerships: the list, a record, its memorandum file and its exports
+(CSV, XLSX) here; adding, changing and ending one and the register's settings in
+``register_steps`` (re-exported here: the URLs name them from this module).
 
-from django.http import Http404
+Who sees what (``performance.permissions``):
+- readers (``can_read_key_partnerships``: the keepers and anyone sitting on a body) see every
+  field of every record, the memorandum file and the linked risks they may see themselves;
+- keepers (``can_keep_key_partnerships``: the partnership's co-ordinators and governance lead)
+  add, change and end records and set the register's settings;
+- anyone else, signed in or not, sees the public fields (``PUBLIC_FIELDS``) of the active
+  records on the same pages when the partnership publishes the register
+  (``register_is_published``), and nothing otherwise: the register is not found (404), as the
+  public summary of the risk registers is not. Its steps are then refused (403) to those signed
+  in who keep nothing, and the memorandum file is never the public's.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from governance.selectors.register_pages import page_with_total
+from partnership import permissions as perms
+from partnership.history import history_entries
+from partnership.models import Organisation, Partnership
+from partnership.periods import Quarter
+from performance import permissions
+from performance.models import (
+    Indicator,
+    KeyPartnership,
+    review_years_for,
+)
+from performance.selectors import viewer_for
+from performance.selectors.partnerships import (
+    DUE_SOON_DAYS,
+    RegisterFilters,
+    key_partnership_indicators,
+    key_partnership_risks,
+    key_partnerships_register,
+    register_counts,
+)
+from performance.selectors.risks import risks_visible_to
+from performance.services.transfer.key_partnerships import key_partnerships_export
+from performance.views.partnerships.register_common import (
+    TEMPLATES,
+    key_partnership_or_404,
+    reader_or_404,
+)
+from performance.views.partnerships.register_steps import (
+    key_partnership_create,
+    key_partnership_edit,
+    key_partnership_end,
+    key_partnership_settings,
+)
+from performance.views.transfer import CONTENT_TYPES
 
 __all__ = [
-    "key_partnership_list",
-    "key_partnership_create",
-    "key_partnership_settings",
-    "key_partnership_export",
     "key_partnership",
+    "key_partnership_create",
     "key_partnership_edit",
     "key_partnership_end",
+    "key_partnership_export",
+    "key_partnership_list",
     "key_partnership_mou",
+    "key_partnership_settings",
 ]
 
-
-def key_partnership_list(request, **kwargs):
-    raise Http404("Not yet")
+PAGE_SIZE = 50
 
 
-def key_partnership_create(request, **kwargs):
-    raise Http404("Not yet")
+# --- the register -------------------------------------------------------------------------------
 
 
-def key_partnership_settings(request, **kwargs):
-    raise Http404("Not yet")
+def _lead_organisations(p: Partnership) -> list[Organisation]:
+    """The organisations leading a key partnership, for the filter: one query."""
+    return list(
+        Organisation.objects.filter(key_partnerships_led__partnership=p)
+        .distinct()
+        .order_by("name")
+        .only("pk", "name")
+    )
 
 
-def key_partnership_export(request, **kwargs):
-    raise Http404("Not yet")
+@require_safe
+def key_partnership_list(request: HttpRequest, partnership: str) -> HttpResponse:
+    """The register, 50 a page, filtered by status, overdue reviews, lead organisation and
+    name in the database; the count of overdue reviews over the whole register at its top."""
+    p = perms.get_partnership_or_404(partnership)
+    reader = reader_or_404(request.user, p)
+    today = timezone.localdate()
+    filters = RegisterFilters.from_query(request.GET, public=not reader)
+    rows = key_partnerships_register(partnership=p, today=today, filters=filters, public=not reader)
+    page = page_with_total(rows, number=request.GET.get("page"), size=PAGE_SIZE)
+    # Each record's page: the route reversed once, not once a row.
+    head, tail = reverse(
+        "performance:key_partnership", kwargs={"partnership": p.slug, "pk": 0}
+    ).rsplit("/0/", 1)
+    for kp in page:
+        kp.detail_url = f"{head}/{kp.pk}/{tail}"
+    leads = _lead_organisations(p)
+    for organisation in leads:
+        organisation.chosen = organisation.pk == filters.lead_organisation
+    keeper = reader and permissions.can_keep_key_partnerships(request.user, p)
+    return render(
+        request,
+        TEMPLATES + "register_list.html",
+        {
+            "partnership": p,
+            "reader": reader,
+            "can_keep": keeper,
+            "counts": register_counts(partnership=p, today=today),
+            "filters": filters,
+            "leads": leads,
+            "due_soon_days": DUE_SOON_DAYS,
+            "export_query": _export_query(filters),
+            "page": page,
+            "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2)),
+            "ellipsis": Paginator.ELLIPSIS,
+        },
+    )
 
 
-def key_partnership(request, **kwargs):
-    raise Http404("Not yet")
+def _export_query(filters: RegisterFilters) -> str:
+    """The page's filters for its export links, so the file holds what the page lists."""
+    query = {"status": filters.status}
+    if filters.overdue:
+        query["overdue"] = "yes"
+    if filters.lead_organisation:
+        query["lead"] = filters.lead_organisation
+    if filters.search:
+        query["q"] = filters.search
+    return urlencode(query)
 
 
-def key_partnership_edit(request, **kwargs):
-    raise Http404("Not yet")
+@require_safe
+def key_partnership_export(request: HttpRequest, partnership: str) -> HttpResponse:
+    """The register as the page filters it, as CSV or Excel: every field for readers, the
+    public fields for the public when the register is published."""
+    p = perms.get_partnership_or_404(partnership)
+    reader = reader_or_404(request.user, p)
+    file_format = request.GET.get("format", "csv")
+    if file_format not in CONTENT_TYPES:
+        raise Http404("Export as csv or xlsx")
+    today = timezone.localdate()
+    filters = RegisterFilters.from_query(request.GET, public=not reader)
+    rows = key_partnerships_register(partnership=p, today=today, filters=filters, public=not reader)
+    extra = {}
+    if reader:
+        viewer = viewer_for(request.user, p)
+        extra = {
+            "visible_risks": risks_visible_to(request.user, p),
+            "visible_indicators": Indicator.objects.filter(viewer.indicators(), partnership=p),
+        }
+    data = key_partnerships_export(rows=rows, public=not reader, file_format=file_format, **extra)
+    response = HttpResponse(data, content_type=CONTENT_TYPES[file_format])
+    filename = f"{p.slug}-key-partnerships-{today:%Y-%m-%d}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # A reader and the public get different files at one address: no shared cache may keep it.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
-def key_partnership_end(request, **kwargs):
-    raise Http404("Not yet")
+# --- a record -----------------------------------------------------------------------------------
 
 
-def key_partnership_mou(request, **kwargs):
-    raise Http404("Not yet")
+def _flags(kp: KeyPartnership, today: date) -> dict[str, bool]:
+    active = kp.is_active
+    return {
+        "overdue": active and kp.next_review_on < today,
+        "due_soon": active and today <= kp.next_review_on <= today + timedelta(days=DUE_SOON_DAYS),
+    }
+
+
+@require_safe
+def key_partnership(request: HttpRequest, partnership: str, pk: int) -> HttpResponse:
+    """Everything about a key partnership, under the headings of the framework, with its
+    reviews and history; the public's fields alone for the public."""
+    kp, reader = key_partnership_or_404(request, partnership, pk)
+    today = timezone.localdate()
+    context: dict[str, Any] = {
+        "partnership": kp.partnership,
+        "key_partnership": kp,
+        "partners": list(kp.partner_organisations.order_by("name")),
+        "other_partners": [line.strip() for line in kp.other_partners.splitlines() if line.strip()],
+        **_flags(kp, today),
+    }
+    if not reader:
+        return render(request, TEMPLATES + "key_partnership_public.html", context)
+    user = request.user
+    indicators = key_partnership_indicators(key_partnership=kp, user=user)
+    for indicator in indicators:
+        indicator.latest_label = (
+            Quarter(indicator.latest_year, indicator.latest_quarter).label
+            if indicator.latest_year
+            else ""
+        )
+    keeper = permissions.can_keep_key_partnerships(user, kp.partnership)
+    context.update(
+        {
+            "can_keep": keeper and kp.is_active,
+            "can_review": permissions.can_review_key_partnership(user, kp),
+            "bodies": list(kp.bodies.order_by("name")),
+            "criteria": kp.criteria_labels(),
+            "risks": key_partnership_risks(key_partnership=kp, user=user),
+            "indicators": indicators,
+            "reviews": list(
+                kp.reviews.select_related("reviewer").prefetch_related("actions__owner")
+            ),
+            "review_years": review_years_for(kp.partnership),
+            "mou_file_name": kp.mou_file.name.rsplit("/", 1)[-1] if kp.mou_file else "",
+            "history": history_entries(kp),
+        }
+    )
+    return render(request, TEMPLATES + "key_partnership_detail.html", context)
+
+
+@login_required
+@require_safe
+def key_partnership_mou(request: HttpRequest, partnership: str, pk: int) -> FileResponse:
+    """The memorandum file: readers only, never the public (it may name people and prices)."""
+    kp, reader = key_partnership_or_404(request, partnership, pk)
+    if not reader or not kp.mou_file:
+        raise Http404("No memorandum file")
+    name = kp.mou_file.name.rsplit("/", 1)[-1]
+    is_pdf = name.lower().endswith(".pdf")
+    response = FileResponse(
+        kp.mou_file.open("rb"),
+        as_attachment=not is_pdf,
+        filename=name,
+        content_type="application/pdf" if is_pdf else None,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
