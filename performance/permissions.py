@@ -19,6 +19,7 @@ from django.utils import timezone
 from partnership import permissions as perms
 from partnership.models import Body, Partnership
 from performance.models import (
+    GOVERNANCE_LEAD_APPROVED,
     PUBLISHED_KINDS,
     CommissioningAgreement,
     Indicator,
@@ -29,6 +30,9 @@ from performance.models import (
     Return,
     Risk,
 )
+
+# Reports that are a register as it stood: never written on, approved or published.
+REGISTER_KINDS = (ReportKind.RISK_REGISTER, ReportKind.KEY_PARTNERSHIP_REGISTER)
 
 
 def can_manage_performance(user: Any, body: Body) -> bool:
@@ -66,12 +70,16 @@ def can_write_return(user: Any, indicator: Indicator, ret: Return | None) -> boo
 # - A report's body's co-ordinators (and the partnership's) build it, submit it, rebuild it, put a
 #   six-monthly report on an agenda and publish an annual report or newsletter.
 # - The chair approves a chair-approved kind, or returns it; the deputy chair when the chair is
-#   unavailable (governance.services.approval decides who).
+#   unavailable. The partnership's governance lead approves a kind of ``GOVERNANCE_LEAD_APPROVED``
+#   (the key partnerships report) instead of a chair (governance.services.approval decides who).
 # - The narrative is written while the report is a draft or returned, by the co-ordinators and
 #   the approvers.
 # - A report is read by its body's members, chair and co-ordinators; by the members of the body
 #   on whose agenda it was put, once its paper is circulated; and by the public when it is public
 #   (``is_public_report``). ``performance.selectors.reports_for`` asks the same in the database.
+# - The key partnerships report is also read by the register's keepers (the governance lead
+#   who approves it), and the register's PDF by everyone who reads the register
+#   (``can_read_key_partnerships``).
 
 
 def is_public_report(report: Report) -> bool:
@@ -103,11 +111,15 @@ def can_manage_report(user: Any, report: Report) -> bool:
 def can_approve_report(user: Any, report: Report) -> bool:
     from governance.services import approval
 
-    if not report.needs_chair or not report.is_open:
+    by_lead = report.kind in GOVERNANCE_LEAD_APPROVED
+    if not (report.needs_chair or by_lead) or not report.is_open:
         return False
     return (
         approval.acting_as(
-            person=user, body=report.body, chair_unavailable=report.chair_unavailable
+            person=user,
+            body=report.body,
+            chair_unavailable=report.chair_unavailable,
+            by_governance_lead=by_lead,
         )
         is not None
     )
@@ -115,13 +127,14 @@ def can_approve_report(user: Any, report: Report) -> bool:
 
 def can_edit_report(user: Any, report: Report) -> bool:
     """Write the narrative: while a draft or returned, the co-ordinators and, for a kind the
-    chair approves, the chair (and the deputy when they may approve)."""
+    chair approves, the chair (and the deputy when they may approve); for a kind the governance
+    lead approves, the governance lead."""
     if not getattr(user, "is_authenticated", False):
         return False
     from governance.services import approval
 
-    if report.status not in approval.EDITABLE or report.kind == ReportKind.RISK_REGISTER:
-        # A risk register is the register as it stood: there is nothing to write on it.
+    if report.status not in approval.EDITABLE or report.kind in REGISTER_KINDS:
+        # A register is the register as it stood: there is nothing to write on it.
         return False
     return can_manage_report(user, report) or can_approve_report(user, report)
 
@@ -134,6 +147,11 @@ def can_see_report(user: Any, report: Report) -> bool:
     body = report.body
     if perms.can_view_private_body(user, body) or perms.can_chair_body(user, body):
         return True
+    if report.kind == ReportKind.KEY_PARTNERSHIPS:
+        if can_keep_key_partnerships(user, report.partnership):
+            return True
+    elif report.kind == ReportKind.KEY_PARTNERSHIP_REGISTER:
+        return can_read_key_partnerships(user, report.partnership)
     # Once its paper is out, the members of the body whose meeting it is read it (as they read
     # the paper).
     if report.status == ReportStatus.APPROVED and report.paper_id is not None:

@@ -232,6 +232,7 @@ def test_every_url_is_in_the_matrix(world):
     from tests.performance.test_key_partnership_views import KEY_PARTNERSHIP_URLS
     from tests.performance.test_partnership_reviews import KEY_PARTNERSHIP_REVIEW_URLS
     from tests.performance.test_report_views import REPORT_URLS
+    from tests.performance.test_reports_key_partnerships import KP_REPORT_URLS
     from tests.performance.test_return_views import RETURN_URLS
     from tests.performance.test_risk_summary import RISK_SUMMARY_URLS
     from tests.performance.test_risk_transfer import RISK_TRANSFER_URLS
@@ -254,6 +255,7 @@ def test_every_url_is_in_the_matrix(world):
         | RISK_SUMMARY_URLS
         | KEY_PARTNERSHIP_URLS
         | KEY_PARTNERSHIP_REVIEW_URLS
+        | KP_REPORT_URLS
         | {
             "membership:appointment_end",  # POST only: test_post_to_appointment_end_as
             "logout",  # POST only: the browser journey signs out

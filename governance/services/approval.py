@@ -1,7 +1,11 @@
-"""Documents a body's chair approves: a meeting's minutes here, and performance's exception and
-annual reports. One shape for all of them: a draft is submitted to the chair, who approves it or
-returns it with comments; each decision is kept as a review; the deputy chair acts when the chair
-is unavailable or the chair's seat is empty.
+"""Documents someone approves: a meeting's minutes here, and performance's reports. One shape
+for all of them: a draft is submitted to its approver, who approves it or returns it with
+comments; each decision is kept as a review.
+
+Who approves is one of two things. Most documents are approved by a body's chair, and the deputy
+chair acts when the chair is unavailable or the chair's seat is empty. A few (the twice-yearly
+key partnerships report) are approved by the partnership's governance lead instead
+(``by_governance_lead``): whoever holds that appointment, with no deputy.
 
 Each kind of document says what "unavailable" means for it (minutes: the chair was recorded
 absent from the meeting; a report: its co-ordinator said so, with a reason, when submitting it)
@@ -18,6 +22,7 @@ from django.utils import timezone
 
 from membership.models import User
 from membership.selectors import body_office_holders
+from partnership import permissions as perms
 from partnership.history import record_actor
 from partnership.models import Body
 from partnership.notifications import notify_once
@@ -28,18 +33,38 @@ EDITABLE = (DRAFT, RETURNED)
 
 CHAIR = "Chair"
 ACTING_DEPUTY = "Acting chair (deputy chair)"
+GOVERNANCE_LEAD = "Governance lead"
 
 
-def approvers(*, body: Body, chair_unavailable: bool) -> list[User]:
+def approver_noun(*, by_governance_lead: bool = False) -> str:
+    """Who approves, as pages and e-mails name them: "the chair" or "the governance lead"."""
+    return "the governance lead" if by_governance_lead else "the chair"
+
+
+def approvers(
+    *, body: Body, chair_unavailable: bool, by_governance_lead: bool = False
+) -> list[User]:
     """Who may approve: the body's chair; the deputy chair as well when the chair is
-    unavailable or the chair's seat is empty."""
+    unavailable or the chair's seat is empty. Or, ``by_governance_lead``, the governance
+    lead(s) of the body's partnership (the chair plays no part)."""
+    if by_governance_lead:
+        from governance.selectors.registers import governance_leads
+
+        return governance_leads(partnership=body.partnership)
     return approvers_among(body_office_holders(body=body), chair_unavailable=chair_unavailable)
 
 
-def acting_as(*, person: Any, body: Body, chair_unavailable: bool) -> str | None:
-    """'Chair' or 'Acting chair (deputy chair)' if the person may approve, else None."""
+def acting_as(
+    *, person: Any, body: Body, chair_unavailable: bool, by_governance_lead: bool = False
+) -> str | None:
+    """'Chair', 'Acting chair (deputy chair)' or 'Governance lead' if the person may approve,
+    else None."""
     if not getattr(person, "is_authenticated", False):
         return None
+    if by_governance_lead:
+        # The right, as every other governance-lead step asks it (cached on the user).
+        lead = perms.can_lead_governance(person, body.partnership)
+        return GOVERNANCE_LEAD if lead else None
     return acting_as_among(
         body_office_holders(body=body), person=person, chair_unavailable=chair_unavailable
     )
@@ -75,10 +100,12 @@ def require_editable(document: Any, *, noun: str, fixed: str) -> None:
         )
 
 
-def mark_submitted(document: Any, *, actor: Any, fields: tuple[str, ...] = ()) -> None:
+def mark_submitted(
+    document: Any, *, actor: Any, fields: tuple[str, ...] = (), to: str = "the chair"
+) -> None:
     document.status = SUBMITTED
     document.submitted_at = timezone.now()
-    record_actor(document, actor=actor, reason="Submitted to the chair")
+    record_actor(document, actor=actor, reason=f"Submitted to {to}")
     document.save(update_fields=["status", "submitted_at", *fields])
 
 
@@ -93,6 +120,7 @@ def review(
     comments: str,
     awaiting: tuple[str, ...] = (SUBMITTED,),
     refusal: str,
+    by_governance_lead: bool = False,
 ) -> str:
     """Check the actor may decide on ``document`` (locked by the caller) now, and keep their
     decision as a review row. Returns the role they acted in."""
@@ -100,7 +128,12 @@ def review(
         raise ValidationError("This is not awaiting approval.")
     if outcome == RETURNED and not comments.strip():
         raise ValidationError({"comments": "Enter what needs to change"})
-    role = acting_as(person=actor, body=body, chair_unavailable=chair_unavailable)
+    role = acting_as(
+        person=actor,
+        body=body,
+        chair_unavailable=chair_unavailable,
+        by_governance_lead=by_governance_lead,
+    )
     if role is None:
         raise ValidationError(refusal)
     reviews.create(reviewer=actor, acting_as=role, outcome=outcome, comments=comments.strip())

@@ -84,6 +84,25 @@ class HalfYearForm(BaseForm):
         return {"year": chosen.year, "half": chosen.half}
 
 
+class KeyPartnershipsHalfForm(HalfYearForm):
+    """The key partnerships report's half-year: the one in progress too (the report is often
+    prepared in its last weeks, from the register as it stands), and by default."""
+
+    def __init__(self, *args, today: date, **kwargs):
+        current = Half.of(today)
+        kwargs.setdefault("initial", {"half": current.value})
+        super().__init__(*args, today=today, **kwargs)
+        halves = [current, *self.halves.values()][:HALVES_BACK]
+        self.halves = {h.value: h for h in halves}
+        self.fields["half"].choices = [
+            (h.value, h.label + (" (in progress)" if h == current else "")) for h in halves
+        ]
+        self.fields["half"].help_text = (
+            "Reviews, changes and figures up to the half-year's end (or today, for the one in "
+            "progress)."
+        )
+
+
 class FinancialYearForm(BaseForm):
     year = forms.ChoiceField(
         label="Which financial year does the report cover?",

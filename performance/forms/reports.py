@@ -86,6 +86,21 @@ class NarrativeForm(BaseForm):
                 "Summary", hint="What the half-year shows, for the Partnership Board.", rows=8
             )
             self.sections.append({"heading": "", "row": None, "names": ["summary"]})
+        elif report.kind == ReportKind.KEY_PARTNERSHIPS:
+            self.fields["summary"] = _text(
+                "Summary for the executive",
+                hint="What the half-year shows about the key partnerships: which are "
+                "delivering, and which give cause for concern.",
+                rows=8,
+            )
+            self.fields["recommendations"] = _text(
+                "Recommendations",
+                hint="What the executive is asked to note or decide.",
+                rows=5,
+            )
+            self.sections.append(
+                {"heading": "", "row": None, "names": ["summary", "recommendations"]}
+            )
         elif report.kind == ReportKind.ANNUAL:
             self.fields["foreword"] = _text(
                 "Foreword", hint="The chair's introduction to the year.", rows=8

@@ -13,7 +13,12 @@ from governance.selectors import PUBLIC_STATUSES
 from partnership import permissions as perms
 from partnership.models import Body, Partnership
 from performance.models import PUBLISHED_KINDS, Report, ReportKind, ReportStatus
-from performance.permissions import can_see_report, is_public_report
+from performance.permissions import (
+    can_keep_key_partnerships,
+    can_read_key_partnerships,
+    can_see_report,
+    is_public_report,
+)
 
 __all__ = [
     "can_see_report",
@@ -59,6 +64,11 @@ def _visible_q(user: Any, partnership: Partnership) -> Q:
         if perms.can_view_private_body(user, b) or perms.can_chair_body(user, b)
     ]
     members = [b.pk for b in bodies if perms.can_view_private_body(user, b)]
+    if can_keep_key_partnerships(user, partnership):
+        # The register's keepers (the governance lead who approves it among them).
+        visible |= Q(kind=ReportKind.KEY_PARTNERSHIPS)
+    if can_read_key_partnerships(user, partnership):
+        visible |= Q(kind=ReportKind.KEY_PARTNERSHIP_REGISTER)
     return (
         visible
         | Q(body_id__in=insider)
@@ -88,11 +98,13 @@ def reports_for(
     user: Any, partnership: Partnership, *, kind: str | None = None
 ) -> QuerySet[Report]:
     """The reports of ``partnership`` this user may see, the latest version each that they may
-    see, newest period first. A body's risk register (a snapshot for its PDF, reached from the
-    register) is listed only when asked for by its kind."""
+    see, newest period first. A register as a report (a body's risk register, the key
+    partnerships register: a snapshot for its PDF, reached from the register) is listed only
+    when asked for by its kind."""
     visible = _visible_q(user, partnership)
     qs = Report.objects.filter(visible, partnership=partnership)
-    qs = qs.filter(kind=kind) if kind else qs.exclude(kind=ReportKind.RISK_REGISTER)
+    registers = [ReportKind.RISK_REGISTER, ReportKind.KEY_PARTNERSHIP_REGISTER]
+    qs = qs.filter(kind=kind) if kind else qs.exclude(kind__in=registers)
     return _latest(qs, visible).select_related("body__parent", "partnership")
 
 

@@ -30,6 +30,7 @@ from membership.selectors import body_coordinators, body_office_holders
 from partnership.history import record_actor
 from partnership.models import Body
 from performance.models import (
+    GOVERNANCE_LEAD_APPROVED,
     RenderState,
     Report,
     ReportKind,
@@ -51,6 +52,9 @@ log = logging.getLogger(__name__)
 
 UNPUBLISHED_REASON = "Holds indicators not yet published"
 RISKS_UNPUBLISHED_REASON = "Holds the risk summary, which the partnership does not publish"
+KEY_PARTNERSHIPS_REASON = "Holds the key partnerships' money, risks and reviews"
+# Reports the co-ordinator puts on a meeting of their own body they choose, for information.
+CHOSEN_MEETING_KINDS = (ReportKind.SIX_MONTHLY, ReportKind.KEY_PARTNERSHIPS)
 
 
 def _lock(report: Report) -> Report:
@@ -64,7 +68,8 @@ def _lock(report: Report) -> Report:
 
 def _require_editable(report: Report) -> None:
     if report.status == ReportStatus.SUBMITTED:
-        raise ValidationError("This report is with the chair: they approve it or return it.")
+        approver = "the governance lead" if report.kind in GOVERNANCE_LEAD_APPROVED else "the chair"
+        raise ValidationError(f"This report is with {approver}: they approve it or return it.")
     if report.status == ReportStatus.APPROVED:
         raise ValidationError(
             "This report is approved and no longer changes. If its data changed, rebuild it "
@@ -177,6 +182,8 @@ def _confidential(report: Report) -> dict:
     # A six-monthly report with every indicator published is kept back by its risk summary.
     only_risks = facts.get("unpublished_indicators") is False
     reason = RISKS_UNPUBLISHED_REASON if only_risks else UNPUBLISHED_REASON
+    if report.kind == ReportKind.KEY_PARTNERSHIPS:
+        reason = KEY_PARTNERSHIPS_REASON
     return {"confidential": True, "confidential_reason": reason}
 
 
@@ -323,13 +330,20 @@ def reports_place_pending_all() -> int:
 @transaction.atomic
 def report_add_to_meeting(*, actor: Any, report: Report, meeting: Meeting) -> AgendaItem:
     """The co-ordinator puts a six-monthly report on a meeting of its body (the Partnership
-    Board), for information: their review is its approval, so it no longer changes. Once:
+    Board), for information: their review is its approval, so it no longer changes. A key
+    partnerships report goes the same way once the governance lead has approved it. Once:
     adding it again to the same meeting returns the item it is on."""
     report = _lock(report)
-    if report.kind != ReportKind.SIX_MONTHLY:
+    if report.kind not in CHOSEN_MEETING_KINDS:
         raise ValidationError(
-            "Only a six-monthly report is added to a meeting this way: an exception report "
-            "goes on its board's next agenda when the chair approves it."
+            "Only a six-monthly or key partnerships report is added to a meeting this way: an "
+            "exception report goes on its board's next agenda when the chair approves it."
+        )
+    if report.kind == ReportKind.KEY_PARTNERSHIPS and report.status != ReportStatus.APPROVED:
+        raise ValidationError(
+            "The governance lead approves this report before it goes to a meeting."
+            if report.status != ReportStatus.SUPERSEDED
+            else "A later version of this report has replaced it: open the latest version."
         )
     meeting = Meeting.objects.select_related("body__partnership").get(pk=meeting.pk)
     if report.agenda_item_id is not None and _on_cancelled_meeting(report):

@@ -1,10 +1,12 @@
-"""A built report's narrative, the chair's approval, publishing and rebuilding; where it goes
-once approved is ``placement.py``.
+"""A built report's narrative, its approval, publishing and rebuilding; where it goes once
+approved is ``placement.py``.
 
 Approval has the shape of minutes' approval (``governance.services.approval``): the co-ordinator
 submits the report to the chair, who approves it or returns it with comments; the chair may also
 edit and approve a draft straight away. The deputy chair acts when the co-ordinator said, with a
-reason, that the chair is unavailable, or when the chair's seat is empty.
+reason, that the chair is unavailable, or when the chair's seat is empty. The twice-yearly key
+partnerships report (``GOVERNANCE_LEAD_APPROVED``) takes the same path to the partnership's
+governance lead instead of a chair; once approved, its co-ordinator adds it to a meeting.
 
 An approved exception report goes on the next meeting of the body the group reports to, as an
 item for decision with the report as its paper: once, however often approval or placement is
@@ -34,6 +36,8 @@ from membership.selectors import body_coordinators
 from partnership.history import record_actor
 from partnership.periods import Quarter, financial_year
 from performance.models import (
+    CHAIR_APPROVED,
+    GOVERNANCE_LEAD_APPROVED,
     OPEN_REPORT,
     PUBLISHED_KINDS,
     Report,
@@ -55,7 +59,10 @@ __all__ = [
     "report_acting_as",
     "report_approve",
     "report_approvers",
+    "report_approved_by_governance_lead",
+    "report_approver_noun",
     "report_narrative_keys",
+    "report_needs_approval",
     "report_publish",
     "report_rebuild",
     "report_return",
@@ -70,8 +77,23 @@ def _kind_label(report: Report) -> str:
     return ReportKind(report.kind).label.lower()
 
 
-def _require_chair_approved(report: Report) -> None:
-    if not report.needs_chair:
+def report_approved_by_governance_lead(report: Report) -> bool:
+    """Approved by the partnership's governance lead rather than a body's chair."""
+    return report.kind in GOVERNANCE_LEAD_APPROVED
+
+
+def report_needs_approval(report: Report) -> bool:
+    """Submitted to someone who approves it (a chair or the governance lead)."""
+    return report.kind in CHAIR_APPROVED or report.kind in GOVERNANCE_LEAD_APPROVED
+
+
+def report_approver_noun(report: Report) -> str:
+    """Who approves it, in words: "the chair" or "the governance lead"."""
+    return approval.approver_noun(by_governance_lead=report_approved_by_governance_lead(report))
+
+
+def _require_approved_kind(report: Report) -> None:
+    if not report_needs_approval(report):
         raise ValidationError(
             f"A {_kind_label(report)} is not approved by a chair: the co-ordinator adds it to "
             "a meeting of the Partnership Board."
@@ -92,20 +114,24 @@ def report_narrative_keys(report: Report) -> list[str]:
         return ["summary"]
     if report.kind == ReportKind.ANNUAL:
         return ["foreword", "highlights"]
-    if report.kind == ReportKind.RISK_REGISTER:
-        return []  # the register as it stood: nobody writes on it
+    if report.kind == ReportKind.KEY_PARTNERSHIPS:
+        return ["summary", "recommendations"]
+    if report.kind in (ReportKind.RISK_REGISTER, ReportKind.KEY_PARTNERSHIP_REGISTER):
+        return []  # a register as it stood: nobody writes on it
     return ["headline", "body"]
 
 
 @transaction.atomic
 def report_save_narrative(*, actor: Any, report: Report, narrative: dict) -> Report:
-    """Save what the co-ordinator or the chair wrote, while the report is a draft or returned.
-    Keys the report does not take are ignored; a blank answer removes the key."""
+    """Save what the co-ordinator or the approver wrote, while the report is a draft or
+    returned. Keys the report does not take are ignored; a blank answer removes the key."""
     report = _lock(report)
     _require_editable(report)
     if actor is not None and not can_edit_report(actor, report):
+        by_lead = report_approved_by_governance_lead(report)
+        approver = "the governance lead" if by_lead else "its chair"
         raise ValidationError(
-            f"Only the {report.body.name}'s co-ordinators and its chair write this report."
+            f"Only the {report.body.name}'s co-ordinators and {approver} write this report."
         )
     keys = report_narrative_keys(report)
     merged = {**report.narrative, **{k: str(v or "").strip() for k, v in narrative.items()}}
@@ -123,16 +149,25 @@ def report_save_narrative(*, actor: Any, report: Report, narrative: dict) -> Rep
 
 def report_approvers(*, report: Report) -> list[User]:
     """Who may approve: the body's chair; the deputy chair too when the chair is unavailable
-    (as the co-ordinator said on submitting) or the chair's seat is empty."""
-    return approval.approvers(body=report.body, chair_unavailable=report.chair_unavailable)
+    (as the co-ordinator said on submitting) or the chair's seat is empty. For a kind the
+    governance lead approves, the partnership's governance lead(s)."""
+    return approval.approvers(
+        body=report.body,
+        chair_unavailable=report.chair_unavailable,
+        by_governance_lead=report_approved_by_governance_lead(report),
+    )
 
 
 def report_acting_as(*, person: Any, report: Report) -> str | None:
-    """'Chair' or 'Acting chair (deputy chair)' if the person may approve the report now."""
-    if not report.needs_chair or report.status not in OPEN_REPORT:
+    """'Chair', 'Acting chair (deputy chair)' or 'Governance lead' if the person may approve
+    the report now."""
+    if not report_needs_approval(report) or report.status not in OPEN_REPORT:
         return None
     return approval.acting_as(
-        person=person, body=report.body, chair_unavailable=report.chair_unavailable
+        person=person,
+        body=report.body,
+        chair_unavailable=report.chair_unavailable,
+        by_governance_lead=report_approved_by_governance_lead(report),
     )
 
 
@@ -141,10 +176,13 @@ def report_submit(
     *, actor: Any, report: Report, chair_unavailable: bool = False, reason: str = ""
 ) -> Report:
     """Send the report to the chair, who is told. Saying the chair is unavailable, with a
-    reason, lets the deputy chair approve it; the deputy is told too."""
+    reason, lets the deputy chair approve it; the deputy is told too. A kind the governance
+    lead approves goes to the governance lead(s), and the chair's availability plays no part."""
     report = _lock(report)
-    _require_chair_approved(report)
+    _require_approved_kind(report)
     _require_editable(report)
+    if report_approved_by_governance_lead(report):
+        return _submit_to_governance_lead(report, actor=actor)
     reason = reason.strip()
     if chair_unavailable and not reason:
         raise ValidationError({"chair_unavailable_reason": "Enter why the chair is unavailable"})
@@ -164,13 +202,30 @@ def report_submit(
     return report
 
 
+def _submit_to_governance_lead(report: Report, *, actor: Any) -> Report:
+    if not approval.approvers(body=report.body, chair_unavailable=False, by_governance_lead=True):
+        raise ValidationError(
+            f"{report.partnership.name} has no governance lead to approve it. Appoint one first."
+        )
+    report.chair_unavailable, report.chair_unavailable_reason = False, ""
+    approval.mark_submitted(
+        report,
+        actor=actor,
+        fields=("chair_unavailable", "chair_unavailable_reason"),
+        to="the governance lead",
+    )
+    pk = report.pk
+    transaction.on_commit(lambda: _tell_approvers(pk))
+    return report
+
+
 def _tell_approvers(report_id: int, *, template: str = "report_submitted") -> int:
     report = Report.objects.select_related("body__partnership", "partnership").get(pk=report_id)
     return approval.tell(
         report_approvers(report=report),
         key=f"{template}:{report.pk}:{report.submitted_at:%Y%m%d%H%M%S%f}",
         template=template,
-        context={"report": report, "body": report.body},
+        context={"report": report, "body": report.body, "approver": report_approver_noun(report)},
         url=report.get_absolute_url(),
     )
 
@@ -188,6 +243,7 @@ def reports_chase_awaiting(*, now: datetime | None = None) -> int:
 
 
 def _review(report: Report, actor: Any, outcome: str, comments: str, awaiting) -> str:
+    by_lead = report_approved_by_governance_lead(report)
     return approval.review(
         document=report,
         reviews=report.reviews,
@@ -198,9 +254,12 @@ def _review(report: Report, actor: Any, outcome: str, comments: str, awaiting) -
         comments=comments,
         awaiting=awaiting,
         refusal=(
-            f"Only the chair of the {report.body.name} approves this report, or the deputy "
-            "chair when the chair is unavailable."
+            f"Only the governance lead of {report.partnership.name} approves this report."
+            if by_lead
+            else f"Only the chair of the {report.body.name} approves this report, or the "
+            "deputy chair when the chair is unavailable."
         ),
+        by_governance_lead=by_lead,
     )
 
 
@@ -210,13 +269,16 @@ def report_approve(*, actor: User, report: Report, comments: str = "") -> Report
     submitted report, or one returned. It no longer changes. An exception report goes on the
     next meeting of the body the group reports to; every report is rendered to PDF."""
     report = _lock(report)
-    _require_chair_approved(report)
+    _require_approved_kind(report)
     role = _review(report, actor, ReviewOutcome.APPROVED, comments, tuple(OPEN_REPORT))
     previous = _supersede_approved(report, actor=actor)
     approval.mark_approved(
         report,
         actor=actor,
-        reason="Approved" if role == approval.CHAIR else "Approved by the deputy chair, acting",
+        reason={
+            approval.CHAIR: "Approved",
+            approval.GOVERNANCE_LEAD: "Approved by the governance lead",
+        }.get(role, "Approved by the deputy chair, acting"),
     )
     if previous is not None and previous.published_at is not None:
         # A new version of a published report takes its place on the public site.
@@ -227,6 +289,10 @@ def report_approve(*, actor: User, report: Report, comments: str = "") -> Report
     # the board's next meeting.
     if report.kind == ReportKind.EXCEPTION and not _reuse_item(report, previous, actor=actor):
         _place(report)
+    # A key partnerships report's new version takes its previous version's place on an agenda
+    # still to come; otherwise the co-ordinator adds it to a meeting.
+    if report.kind == ReportKind.KEY_PARTNERSHIPS:
+        _reuse_item(report, previous, actor=actor)
     _render_later(report, requested_by=actor)
     pk = report.pk
     transaction.on_commit(lambda: _tell_approved(pk))
@@ -251,7 +317,7 @@ def _tell_approved(report_id: int) -> int:
 def report_return(*, actor: User, report: Report, comments: str) -> Report:
     """Return the submitted report to the co-ordinators with comments (required)."""
     report = _lock(report)
-    _require_chair_approved(report)
+    _require_approved_kind(report)
     _review(report, actor, ReviewOutcome.RETURNED, comments, (ReportStatus.SUBMITTED,))
     approval.mark_returned(report, actor=actor)
     pk, count = report.pk, report.reviews.count()
@@ -265,7 +331,12 @@ def _tell_returned(report_id: int, count: int, comments: str) -> int:
         body_coordinators(body=report.body),
         key=f"report_returned:{report.pk}:{count}",
         template="report_returned",
-        context={"report": report, "body": report.body, "comments": comments},
+        context={
+            "report": report,
+            "body": report.body,
+            "comments": comments,
+            "approver": report_approver_noun(report),
+        },
         url=report.get_absolute_url(),
     )
 
@@ -306,6 +377,18 @@ def report_rebuild(*, actor: Any, report: Report) -> Report:
         from performance.services.reports.risk_register import risk_register_build
 
         return risk_register_build(body=report.body, actor=actor)
+    if report.kind == ReportKind.KEY_PARTNERSHIPS:
+        from performance.services.reports.key_partnerships import key_partnerships_build
+
+        return key_partnerships_build(
+            actor=actor, partnership=report.partnership, year=report.year, half=report.quarter
+        )
+    if report.kind == ReportKind.KEY_PARTNERSHIP_REGISTER:
+        from performance.services.reports.key_partnership_register import (
+            key_partnership_register_build,
+        )
+
+        return key_partnership_register_build(partnership=report.partnership, actor=actor)
     from performance.services.reports import annual, board
 
     if report.kind == ReportKind.SIX_MONTHLY:

@@ -22,6 +22,7 @@ from performance import services
 from performance.forms.board_reports import (
     FinancialYearForm,
     HalfYearForm,
+    KeyPartnershipsHalfForm,
     MeetingChoiceForm,
     NewsletterForm,
 )
@@ -34,6 +35,7 @@ from performance.models import (
 from performance.services.reports.common import long_date
 from performance.views.reports.common import (
     may_build_board_reports,
+    may_build_key_partnerships_report,
     partnership_board_or_none,
     report_or_404,
 )
@@ -46,9 +48,13 @@ __all__ = ["board_report_create", "report_add_to_meeting", "report_publish"]
 class _Build:
     """How one kind is built: the form that chooses its period, the service, and the words."""
 
-    def __init__(self, kind, form, service: str, heading: str, intro: str) -> None:
+    def __init__(
+        self, kind, form, service: str, heading: str, intro: str, may=may_build_board_reports
+    ) -> None:
         self.kind, self.form, self.service = kind, form, service
         self.heading, self.intro = heading, intro
+        # Who may build it: (user, partnership, board or None) -> bool.
+        self.may = may
 
 
 BUILDS = {
@@ -81,6 +87,17 @@ BUILDS = {
         "write the headline and the story; the Partnership Board's chair approves it before "
         "it is published.",
     ),
+    "key-partnerships": _Build(
+        ReportKind.KEY_PARTNERSHIPS,
+        KeyPartnershipsHalfForm,
+        "key_partnerships_build",
+        "Build the key partnerships report",
+        "The report shows, for every key partnership, its performance against targets, "
+        "emerging issues, budget, and its partners' strength and stability, with what changed "
+        "in the half-year, from the register as it stands. You write the summary and the "
+        "recommendations; the governance lead approves it, then you add it to a meeting.",
+        may=may_build_key_partnerships_report,
+    ),
 }
 
 
@@ -92,7 +109,7 @@ def board_report_create(request: HttpRequest, partnership: str, kind: str) -> Ht
         raise Http404("No such kind of report")
     p = perms.get_partnership_or_404(partnership)
     board = partnership_board_or_none(p)
-    perms.require(may_build_board_reports(request.user, p, board))
+    perms.require(build.may(request.user, p, board))
     today = timezone.localdate()
     extra = {} if build.form is NewsletterForm else {"today": today}
     form = build.form(posted(request), **extra)
@@ -138,9 +155,11 @@ def _built(request: HttpRequest, report: Report, *, changed: bool) -> HttpRespon
 
 
 def _board_for(report: Report) -> Body | None:
-    """The board the report goes to: the Partnership Board for its own six-monthly report, the
-    group's parent board for an exception report."""
-    return report.body if report.kind == ReportKind.SIX_MONTHLY else report.body.parent
+    """The board the report goes to: the Partnership Board for its own six-monthly or key
+    partnerships report, the group's parent board for an exception report."""
+    if report.kind in (ReportKind.SIX_MONTHLY, ReportKind.KEY_PARTNERSHIPS):
+        return report.body
+    return report.body.parent
 
 
 def _upcoming(board: Body) -> QuerySet[Meeting]:
@@ -160,7 +179,11 @@ def report_add_to_meeting(request: HttpRequest, partnership: str, pk: int) -> Ht
     meeting was scheduled) can be placed from here once there is one. Once placed, the page
     says where."""
     report = report_or_404(request, partnership, pk).report
-    if report.kind not in (ReportKind.SIX_MONTHLY, ReportKind.EXCEPTION):
+    if report.kind not in (
+        ReportKind.SIX_MONTHLY,
+        ReportKind.EXCEPTION,
+        ReportKind.KEY_PARTNERSHIPS,
+    ):
         raise Http404("This report does not go to a meeting")
     board = _board_for(report)
     perms.require(board is not None and perms.can_manage_body(request.user, board))
@@ -184,6 +207,12 @@ def report_add_to_meeting(request: HttpRequest, partnership: str, pk: int) -> Ht
         return render(request, template, context)
     if report.kind == ReportKind.EXCEPTION:
         return _place_exception_report(request, report, context)
+    if report.kind == ReportKind.KEY_PARTNERSHIPS and report.status != ReportStatus.APPROVED:
+        # The governance lead approves it first: the page says so, and nothing is posted.
+        if request.method == "POST":
+            messages.error(request, "The governance lead approves this report first.")
+            return redirect(request.path)
+        return render(request, template, {**context, "awaiting_approval": True})
     meetings = _upcoming(board)
     form = MeetingChoiceForm(posted(request), meetings=meetings)
     if request.method == "POST" and form.is_valid():

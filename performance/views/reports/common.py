@@ -36,6 +36,7 @@ REFRESH_SECONDS = 5
 DRAFTABLE_QUARTERS = 4
 # Draft or returned: the working copy, as for minutes.
 EDITABLE = approval.EDITABLE
+KEY_PARTNERSHIP_KINDS = (ReportKind.KEY_PARTNERSHIPS, ReportKind.KEY_PARTNERSHIP_REGISTER)
 
 
 @dataclass
@@ -51,9 +52,22 @@ class ReportPage:
 
     @cached_property
     def acting_as(self) -> str | None:
-        if not self.report.needs_chair:
+        if not services.report_needs_approval(self.report):
             return None
         return services.report_acting_as(person=self.user, report=self.report)
+
+    @cached_property
+    def keeper(self) -> bool:
+        """Keeps the key partnerships register: builds and rebuilds its reports, and (as
+        the governance lead) approves the twice-yearly one."""
+        return self.report.kind in KEY_PARTNERSHIP_KINDS and permissions.can_keep_key_partnerships(
+            self.user, self.report.partnership
+        )
+
+    @property
+    def approver(self) -> str:
+        """Who approves it, in words: "the chair" or "the governance lead"."""
+        return services.report_approver_noun(self.report)
 
     @cached_property
     def insider(self) -> bool:
@@ -62,6 +76,7 @@ class ReportPage:
         body = self.report.body
         return bool(
             self.can_manage
+            or self.keeper
             or perms.can_view_private_body(self.user, body)
             or perms.can_chair_body(self.user, body)
             or self.acting_as
@@ -75,7 +90,11 @@ class ReportPage:
 
     @property
     def can_submit(self) -> bool:
-        return self.report.needs_chair and self.report.status in EDITABLE and self.can_manage
+        return (
+            services.report_needs_approval(self.report)
+            and self.report.status in EDITABLE
+            and self.can_manage
+        )
 
     @property
     def can_approve_now(self) -> bool:
@@ -88,7 +107,7 @@ class ReportPage:
 
     @property
     def can_rebuild(self) -> bool:
-        return self.can_manage and self.report.status != ReportStatus.SUPERSEDED
+        return (self.can_manage or self.keeper) and self.report.status != ReportStatus.SUPERSEDED
 
     @property
     def can_add_to_meeting(self) -> bool:
@@ -100,6 +119,9 @@ class ReportPage:
             return False
         if report.kind == ReportKind.SIX_MONTHLY:
             return self.can_manage
+        if report.kind == ReportKind.KEY_PARTNERSHIPS:
+            # Once the governance lead has approved it.
+            return self.can_manage and report.status == ReportStatus.APPROVED
         board = report.body.parent
         return (
             report.kind == ReportKind.EXCEPTION
@@ -157,6 +179,7 @@ def _context(page: ReportPage, **extra) -> dict:
         "facts": report.facts,
         "narrative": report.narrative or {},
         "board_name": board_name(report),
+        "approver": page.approver,
         **extra,
     }
 
@@ -177,6 +200,11 @@ def _approved_message(report: Report) -> str:
         )
     if report.kind in (ReportKind.ANNUAL, ReportKind.NEWSLETTER):
         return "Report approved. It can now be published."
+    if report.kind == ReportKind.KEY_PARTNERSHIPS:
+        return (
+            "Report approved. Its PDF is being prepared, and the co-ordinators can now add it "
+            "to a meeting."
+        )
     return "Report approved."
 
 
@@ -186,6 +214,14 @@ def partnership_board_or_none(partnership: Partnership) -> Body | None:
         return services.partnership_board(partnership)
     except ValidationError:
         return None
+
+
+def may_build_key_partnerships_report(user, partnership: Partnership, board: Body | None) -> bool:
+    """The key partnerships report: the register's keepers (the partnership's co-ordinators
+    and its governance lead) or the board's co-ordinators."""
+    return permissions.can_keep_key_partnerships(user, partnership) or may_build_board_reports(
+        user, partnership, board
+    )
 
 
 def may_build_board_reports(user, partnership: Partnership, board: Body | None) -> bool:

@@ -33,6 +33,7 @@ from performance.views.reports.common import (
     _context,
     _url,
     may_build_board_reports,
+    may_build_key_partnerships_report,
     partnership_board_or_none,
     report_or_404,
 )
@@ -73,7 +74,9 @@ def report_list(request: HttpRequest, partnership: str) -> HttpResponse:
             .filter(Exists(Indicator.objects.filter(body=OuterRef("pk"))))
             .order_by("name")
         )
-    building = body is None and may_build_board_reports(user, p, partnership_board_or_none(p))
+    board = partnership_board_or_none(p)
+    building = body is None and may_build_board_reports(user, p, board)
+    building_kp = body is None and may_build_key_partnerships_report(user, p, board)
     return render(
         request,
         "performance/reports/report_list.html",
@@ -83,6 +86,7 @@ def report_list(request: HttpRequest, partnership: str) -> HttpResponse:
             "drafting": drafting,
             "body": body,
             "building": building,
+            "building_kp": building_kp,
         },
     )
 

@@ -1,5 +1,5 @@
-"""A report's steps: submitting to the chair, the chair's decision, rebuilding from the latest
-figures, and drafting a new exception report."""
+"""A report's steps: submitting to the chair (or the governance lead), their decision,
+rebuilding from the latest figures, and drafting a new exception report."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def report_submit(request: HttpRequest, partnership: str, pk: int) -> HttpRespon
     why lets the deputy chair approve it."""
     page = report_or_404(request, partnership, pk)
     report = page.report
-    perms.require(page.can_manage and report.needs_chair)
+    perms.require(page.can_manage and services.report_needs_approval(report))
     if report.status not in EDITABLE:
         messages.error(request, "This report is not a draft, so it cannot be submitted.")
         return redirect(page.url)
@@ -64,18 +64,38 @@ def report_submit(request: HttpRequest, partnership: str, pk: int) -> HttpRespon
         except ValidationError as error:
             form.add_service_error(error, chair_unavailable_reason="reason")
         else:
-            messages.success(
-                request,
-                "Report sent to the deputy chair and the chair for approval."
-                if form.cleaned_data["chair_unavailable"]
-                else "Report sent to the chair for approval.",
-            )
+            if services.report_approved_by_governance_lead(report):
+                sent = "Report sent to the governance lead for approval."
+            elif form.cleaned_data["chair_unavailable"]:
+                sent = "Report sent to the deputy chair and the chair for approval."
+            else:
+                sent = "Report sent to the chair for approval."
+            messages.success(request, sent)
             return redirect(page.url)
+    if services.report_approved_by_governance_lead(report):
+        # No chair and no deputy: the governance lead(s) approve it.
+        return render(
+            request,
+            "performance/reports/report_submit.html",
+            _context(
+                page,
+                form=form,
+                chair=None,
+                deputy=None,
+                leads=services.report_approvers(report=report),
+            ),
+        )
     chairs = body_office_holders(body=report.body)
     return render(
         request,
         "performance/reports/report_submit.html",
-        _context(page, form=form, chair=chairs.get("chair"), deputy=chairs.get("deputy_chair")),
+        _context(
+            page,
+            form=form,
+            chair=chairs.get("chair"),
+            deputy=chairs.get("deputy_chair"),
+            leads=None,
+        ),
     )
 
 
