@@ -226,8 +226,8 @@ def _all_url_names(resolver=None, prefix=""):
 
 def test_every_url_is_in_the_matrix(world):
     from tests.governance.test_register_views import REGISTER_URLS
-    from tests.performance.test_agreement_views import AGREEMENT_URLS
     from tests.governance.test_url_access import GOVERNANCE_URLS
+    from tests.performance.test_agreement_views import AGREEMENT_URLS
     from tests.performance.test_board_report_views import BOARD_REPORT_URLS
     from tests.performance.test_dashboards import DASHBOARD_URLS
     from tests.performance.test_key_partnership_views import KEY_PARTNERSHIP_URLS
