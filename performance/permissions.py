@@ -24,6 +24,7 @@ from performance.models import (
     CommissioningAgreement,
     Indicator,
     KeyPartnership,
+    KeyPartnershipReviewAction,
     Report,
     ReportKind,
     ReportStatus,
@@ -267,6 +268,17 @@ def can_review_key_partnership(user: Any, key_partnership: KeyPartnership) -> bo
     if can_keep_key_partnerships(user, partnership):
         return True
     return key_partnership.lead_officer_id == user.pk and sits_in_partnership(user, partnership.pk)
+
+
+def can_complete_review_action(user: Any, action: KeyPartnershipReviewAction) -> bool:
+    """An action is marked done by its owner (while they sit in the partnership) or by the
+    keepers of the register. ``action.review.key_partnership.partnership`` must be loaded."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    partnership = action.review.key_partnership.partnership
+    if can_keep_key_partnerships(user, partnership):
+        return True
+    return action.owner_id == user.pk and sits_in_partnership(user, partnership.pk)
 
 
 # --- commissioning agreements -------------------------------------------------------------------

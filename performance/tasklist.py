@@ -38,7 +38,7 @@ from performance.models import (
     RiskStatus,
 )
 from performance.selectors.returns import deadlines_for
-from performance.services.chasing.risks import _sits
+from performance.services.chasing.digest import sits_now
 from performance.views.reports.panel import reports_account_panel
 from performance.views.return_lists import return_url
 from performance.views.risks.panel import risks_account_panel
@@ -173,7 +173,7 @@ def _key_partnership_reviews(user, today) -> list[Task]:
             status=KeyPartnershipStatus.ACTIVE,
             next_review_on__lte=today + timedelta(days=REVIEWS_AHEAD_DAYS),
         )
-        .filter(_sits(today, person="lead_officer", partnership="partnership"))
+        .filter(sits_now(today, person="lead_officer", partnership="partnership"))
         .select_related("partnership")
         .order_by("next_review_on", "pk")
     )
@@ -209,7 +209,9 @@ def _agreement_reviews(user, today) -> list[Task]:
             due_on__lte=today + timedelta(days=REVIEWS_AHEAD_DAYS),
             pk=Subquery(earliest),
         )
-        .filter(_sits(today, person="agreement__supervisor", partnership="agreement__partnership"))
+        .filter(
+            sits_now(today, person="agreement__supervisor", partnership="agreement__partnership")
+        )
         .select_related("agreement__partnership", "agreement__commissioning_body")
         .order_by("due_on", "pk")
     )

@@ -14,6 +14,7 @@ money, liabilities, the exit strategy, the memorandum and the links to risks are
 from __future__ import annotations
 
 from datetime import date
+from uuid import uuid4
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -90,7 +91,9 @@ def review_years_for(partnership: Partnership) -> int:
 
 
 def mou_path(key_partnership: KeyPartnership, filename: str) -> str:
-    return f"key-partnerships/{key_partnership.pk or 'new'}/{filename}"
+    # A folder of its own for each file: a new record has no primary key yet, and the file
+    # keeps the name it was uploaded with (no storage suffix to strip when it is shown).
+    return f"key-partnerships/{uuid4().hex}/{filename}"
 
 
 class KeyPartnershipSettings(models.Model):
@@ -207,6 +210,7 @@ class KeyPartnership(models.Model):
         max_length=10, choices=KeyPartnershipStatus.choices, default=KeyPartnershipStatus.ACTIVE
     )
     ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.TextField("why it ended", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = audited()

@@ -1,7 +1,7 @@
 """A key partnership's review, at least every few years (``review_years_for``): the questions
 Chorley's framework asks answered, an outcome (continue, change, exit) and actions with their
 owners and dates. Recording one moves the partnership's last and next review dates, which the
-register flags and the daily digest chases (``performance.services.chasing.partnerships``).
+register flags and the daily digest chases (``performance.services.chasing.key_partnerships``).
 
 An outcome of "exit" does not end the partnership: the keepers of the register end it
 (``key_partnership_end``) once the exit is agreed and its notice given.
@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from partnership.history import record_actor
 from partnership.notifications import notify_after_commit
+from performance import permissions
 from performance.models import (
     KeyPartnership,
     KeyPartnershipReview,
@@ -30,13 +31,11 @@ from performance.models import (
     review_years_for,
 )
 from performance.permissions import (
-    can_keep_key_partnerships,
     can_review_key_partnership,
     sits_in_partnership,
 )
 
 __all__ = [
-    "can_complete_review_action",
     "key_partnership_action_done",
     "key_partnership_review_record",
 ]
@@ -58,17 +57,6 @@ _OUTCOME_WORDS = {
     KeyReviewOutcome.CHANGE: "continue with changes",
     KeyReviewOutcome.EXIT: "exit the partnership",
 }
-
-
-def can_complete_review_action(user: Any, action: KeyPartnershipReviewAction) -> bool:
-    """An action is marked done by its owner (while they sit in the partnership) or by the
-    keepers of the register. ``action.review.key_partnership.partnership`` must be loaded."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    partnership = action.review.key_partnership.partnership
-    if can_keep_key_partnerships(user, partnership):
-        return True
-    return action.owner_id == user.pk and sits_in_partnership(user, partnership.pk)
 
 
 def _actions_checked(
@@ -210,7 +198,7 @@ def key_partnership_action_done(
         .select_related("review__key_partnership__partnership")
         .get(pk=action.pk)
     )
-    if actor is None or not can_complete_review_action(actor, action):
+    if actor is None or not permissions.can_complete_review_action(actor, action):
         raise ValidationError("Only the action's owner or the keepers of the register do this.")
     if action.done_on is not None:
         raise ValidationError(f"This action was done on {action.done_on:%-d %B %Y}.")

@@ -274,7 +274,7 @@ def key_partnership_end(
     reason: str,
     ended_on: date | None = None,
 ) -> KeyPartnership:
-    """End a key partnership with a reason (in its history): it stays on the register,
+    """End a key partnership with a reason (kept whole on the record): it stays on the register,
     readable, and is no longer reviewed or chased."""
     kp = KeyPartnership.objects.select_for_update(of=("self",)).get(pk=key_partnership.pk)
     if not kp.is_active:
@@ -290,8 +290,9 @@ def key_partnership_end(
         raise ValidationError(errors)
     kp.status = KeyPartnershipStatus.ENDED
     kp.ended_on = ended_on or today
+    kp.end_reason = reason
     record_actor(kp, actor=actor, reason=f"Ended: {reason}")
-    kp.save(update_fields=["status", "ended_on"])
+    kp.save(update_fields=["status", "ended_on", "end_reason"])
     return kp
 
 

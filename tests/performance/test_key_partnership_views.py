@@ -412,3 +412,15 @@ def test_a_linked_risk_the_keeper_cannot_see_is_not_offered_and_stays_linked(
     kp.refresh_from_db()
     assert kp.lead_service == "Leisure and Culture"
     assert [r.code for r in kp.risks.all()] == ["G-OPEN"]
+
+
+def test_the_record_lists_its_agreements_to_those_who_may_see_them(client, world, perf, kp):
+    from tests.performance.test_agreements import make_agreement
+
+    make_agreement(world, perf, timezone.localdate(), key_partnership=kp, title="Swim outreach")
+    url = at(world, "key_partnership", pk=kp.pk)
+    client.force_login(world.member)  # sits on the Safer Group, the commissioning body
+    assert "Swim outreach" in client.get(url).content.decode()
+    client.force_login(world.other_member)  # reads the register, not the Safer Group's SLAs
+    page = client.get(url).content.decode()
+    assert "Swim outreach" not in page and "No linked agreements that you can see" in page

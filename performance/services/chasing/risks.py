@@ -26,10 +26,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.db.models.functions import TruncDate
 
-from membership.models import Membership, User
+from membership.models import User
 from partnership.models import Body, Partnership
 from partnership.periods import Quarter
 from performance.models import (
@@ -51,6 +51,7 @@ from performance.services.chasing.digest import (
     DateLabels,
     Escalation,
     PkUrls,
+    sits_now,
     steps_due,
 )
 
@@ -177,7 +178,7 @@ class ReviewsOwed:
             Risk.objects.filter(status=RiskStatus.OPEN, created_at__date__lte=periods[0].ends_on)
             .annotate(
                 created_on=TruncDate("created_at"),
-                owner_sits=_sits(today, person="owner", partnership="partnership"),
+                owner_sits=sits_now(today, person="owner", partnership="partnership"),
             )
             .select_related("body", "partnership", "owner")
             .order_by("pk")
@@ -239,17 +240,6 @@ class ReviewsOwed:
                         yield person, item
 
 
-def _sits(today: date, *, person: str, partnership: str) -> Exists:
-    """Whether the outer row's ``person`` holds a current membership of a body of its
-    ``partnership``: the rule of ``performance.permissions.sits_in_partnership``, as a
-    subquery, so it costs no query per row."""
-    return Exists(
-        Membership.objects.current(on=today).filter(
-            person=OuterRef(person), body__partnership=OuterRef(partnership)
-        )
-    )
-
-
 def controls_overdue(*, today: date, labels: DateLabels) -> Iterator[tuple[User, ControlChaseItem]]:
     """Each overdue control not yet told to its owner for its due date, with its owner. Two
     queries however many controls."""
@@ -257,7 +247,7 @@ def controls_overdue(*, today: date, labels: DateLabels) -> Iterator[tuple[User,
         status__in=[ControlStatus.IN_PLACE, ControlStatus.CANCELLED]
     )
     # Owners who no longer sit in the partnership may not read the risk: not told.
-    overdue = overdue.filter(_sits(today, person="owner", partnership="risk__partnership"))
+    overdue = overdue.filter(sits_now(today, person="owner", partnership="risk__partnership"))
     # Only the rows of each control's present due date: a date it missed before is history.
     told = set(
         RiskControlChase.objects.filter(

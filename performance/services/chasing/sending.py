@@ -18,12 +18,9 @@ from django.utils.formats import date_format
 
 from partnership.notifications import notify_each
 from performance.selectors.returns import deadlines_for, owed_periods
+from performance.services.chasing.agreements import AgreementReviewsDue, AgreementsEnding
 from performance.services.chasing.digest import DateLabels, Digest, Escalation, digest_record
-from performance.services.chasing.partnerships import (
-    AgreementReviewsDue,
-    AgreementsEnding,
-    KeyPartnershipReviewsDue,
-)
+from performance.services.chasing.key_partnerships import KeyPartnershipReviewsDue
 from performance.services.chasing.returns import ReturnsOwed
 from performance.services.chasing.risks import ReviewsOwed, controls_overdue
 

@@ -40,6 +40,7 @@ from performance.models import (
     review_years_for,
 )
 from performance.selectors import viewer_for
+from performance.selectors.agreements import agreements_visible_to
 from performance.selectors.partnerships import (
     DUE_SOON_DAYS,
     RegisterFilters,
@@ -211,6 +212,12 @@ def key_partnership(request: HttpRequest, partnership: str, pk: int) -> HttpResp
             "bodies": list(kp.bodies.order_by("name")),
             "criteria": kp.criteria_labels(),
             "risks": key_partnership_risks(key_partnership=kp, user=user),
+            "agreements": list(
+                agreements_visible_to(user, kp.partnership)
+                .filter(key_partnership=kp)
+                .select_related("partnership")
+                .order_by("reference")
+            ),
             "indicators": indicators,
             "reviews": list(
                 kp.reviews.select_related("reviewer").prefetch_related("actions__owner")

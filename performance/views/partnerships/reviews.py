@@ -29,7 +29,6 @@ from performance.models import (
     KeyReviewOutcome,
 )
 from performance.services import partnership_reviews as review_services
-from performance.services.partnership_reviews import can_complete_review_action
 
 __all__ = [
     "key_partnership_review_create",
@@ -153,7 +152,7 @@ def key_partnership_review(request: HttpRequest, partnership: str, pk: int) -> H
     today = timezone.localdate()
     for action in actions:
         action.review = review  # loaded: can_complete_review_action reads its partnership
-        action.can_complete = action.done_on is None and can_complete_review_action(
+        action.can_complete = action.done_on is None and permissions.can_complete_review_action(
             request.user, action
         )
         action.overdue = action.done_on is None and action.due_on < today
@@ -184,7 +183,7 @@ def key_partnership_action_done(request: HttpRequest, partnership: str, pk: int)
         request.user, action.review.key_partnership.partnership
     ):
         raise Http404("No such action")
-    perms.require(can_complete_review_action(request.user, action))
+    perms.require(permissions.can_complete_review_action(request.user, action))
     try:
         review_services.key_partnership_action_done(
             actor=request.user, action=action, done_on=timezone.localdate()
