@@ -636,15 +636,16 @@ def _publish_newsletters(world, count, *, start=1):
 def test_the_publications_page_asks_the_same_queries_however_many(
     client, world, django_assert_num_queries
 ):
-    """The partnership, its risk settings (is the registers' summary published?), the count and
-    one page of reports with their bodies: four queries for three reports or sixty-three."""
+    """The partnership, its risk settings (is the registers' summary published?), whether the
+    key partnerships register is published, the count and one page of reports with their
+    bodies: five queries for three reports or sixty-three."""
     address = url("publication_list", partnership=world.partnership.slug)
     _publish_newsletters(world, 3)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(address)
     assert response.content.decode().count("Newsletter 2021") == 3
     _publish_newsletters(world, 60, start=4)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(address)
     assert response.content.decode().count("Newsletter 2021") == 50  # a page of 50
     assert client.get(address + "?page=2").content.decode().count("Newsletter 2021") == 13

@@ -424,3 +424,17 @@ def test_the_record_lists_its_agreements_to_those_who_may_see_them(client, world
     client.force_login(world.other_member)  # reads the register, not the Safer Group's SLAs
     page = client.get(url).content.decode()
     assert "Swim outreach" not in page and "No linked agreements that you can see" in page
+
+
+def test_the_publications_page_links_the_register_only_while_it_is_published(client, world, kp):
+    address = reverse(
+        "performance:publication_list", kwargs={"partnership": world.partnership.slug}
+    )
+    assert "The register of key partnerships" not in client.get(address).content.decode()
+    key_partnership_settings_save(
+        actor=world.coordinator,
+        partnership=world.partnership,
+        review_years=3,
+        publish_register=True,
+    )
+    assert "The register of key partnerships" in client.get(address).content.decode()

@@ -19,7 +19,7 @@ from django.views.decorators.http import (
 
 from partnership import permissions as perms
 from partnership.models import Partnership
-from performance import selectors
+from performance import permissions, selectors
 from performance.models import (
     Report,
 )
@@ -85,6 +85,12 @@ def publication_list(request: HttpRequest, partnership: str) -> HttpResponse:
             # The registers' summary is listed only while the partnership publishes one.
             "risk_summary_url": reverse("performance:risk_summary", kwargs={"partnership": p.slug})
             if selectors.risk_settings_of(p).publish_summary
+            else "",
+            # So is the register of key partnerships (its public fields).
+            "key_partnerships_url": reverse(
+                "performance:key_partnership_list", kwargs={"partnership": p.slug}
+            )
+            if permissions.register_is_published(p)
             else "",
         },
     )
