@@ -7,7 +7,11 @@ Three markers are planted in the `perf` world:
   yet signed off, which the public never sees;
 - DRAFTNOTE: a lead's draft, which nobody but its writer sees;
 - SECRETRISK: the title of a confidential Safer Group risk (and its control), for the group's
-  insiders only: never the public, another group's members, or the Board's people as such.
+  insiders only: never the public, another group's members, or the Board's people as such;
+- KPSECRET: a key partnership's money, liabilities, exit strategy, memorandum and review
+  answers, for the register's readers (anyone sitting on a body, its keepers): never the public,
+  though the register is published (its public fields only);
+- SLASECRET: a Safer Group commissioning agreement's content, for the group's insiders only.
 Each matrix of the area's own tests says who gets which page; this sweep reads every page
 that answers 200 and checks the markers in what comes back.
 """
@@ -29,6 +33,8 @@ MARKERS = {
     b"SUBMITTEDNOTE": SAFER_INSIDERS,
     b"DRAFTNOTE": {"member"},
     b"SECRETRISK": SAFER_INSIDERS,
+    b"KPSECRET": {"other_member", "member", "chair", "coordinator"},
+    b"SLASECRET": SAFER_INSIDERS,
 }
 
 
@@ -218,7 +224,113 @@ def every_page(world, perf, secret, previous):
     for report in plant_reports(world, perf, previous):
         for name in ("report", "report_edit", "report_submit", "report_review"):
             pages.append(reverse(f"performance:{name}", kwargs={"partnership": p, "pk": report.pk}))
-    return pages + risk_pages(world)
+    return pages + risk_pages(world) + key_partnership_pages(world, perf)
+
+
+def key_partnership_pages(world, perf):
+    """A key partnership linked to the confidential risk, reviewed, in a published register;
+    a Safer Group agreement linked to it; the twice-yearly report and the register's PDF."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from performance.models import Risk
+    from performance.services.partnership_reviews import key_partnership_review_record
+    from performance.services.partnerships import (
+        key_partnership_create,
+        key_partnership_settings_save,
+    )
+    from performance.services.reports.key_partnership_register import (
+        key_partnership_register_build,
+    )
+    from performance.services.reports.key_partnerships import key_partnerships_build
+    from tests.performance.test_agreements import make_agreement
+
+    p, today = world.partnership.slug, timezone.localdate()
+    kp = key_partnership_create(
+        actor=world.coordinator,
+        partnership=world.partnership,
+        name="Vale Leisure Trust",
+        lead_organisation=world.council,
+        lead_service="Leisure Contracts",
+        lead_officer=world.member,
+        remit="Runs the leisure centres.",
+        bodies=[world.group],
+        meets_key_criteria=True,
+        key_criteria=["financial"],
+        monitoring_arrangements="Monthly operational meetings.",
+        additional_monitoring=False,
+        funding="KPSECRET management fee",
+        annual_value=1250000,
+        liabilities="KPSECRET buildings",
+        exit_strategy="KPSECRET break clause",
+        notice_period="KPSECRET twelve months",
+        mou_text="KPSECRET memorandum",
+        risks=[Risk.objects.get(code="G-SECRET")],
+        indicators=[perf.burglary],
+        next_review_on=today + timedelta(days=30),
+    )
+    review = key_partnership_review_record(
+        actor=world.coordinator,
+        key_partnership=kp,
+        reviewed_on=today,
+        still_needed="KPSECRET still needed",
+        delivering="Yes.",
+        value_for_money="Yes.",
+        governance="Sound.",
+        partner_strength="concerns",
+        partner_strength_notes="KPSECRET the trust's reserves",
+        risks="Old plant.",
+        outcome="change",
+        changes_needed="KPSECRET renegotiate the fee",
+        actions=[],
+    )
+    key_partnership_settings_save(
+        actor=world.coordinator,
+        partnership=world.partnership,
+        review_years=3,
+        publish_register=True,
+    )
+    agreement = make_agreement(
+        world, perf, today, key_partnership=kp, purpose="SLASECRET mediation in the hotspots"
+    )
+    half = 2 if today.month in (4, 5, 6, 7, 8, 9) else 4
+    year = today.year if today.month >= 4 else today.year - 1
+    report = key_partnerships_build(
+        actor=world.coordinator, partnership=world.partnership, year=year, half=half
+    )
+    snapshot = key_partnership_register_build(
+        actor=world.coordinator, partnership=world.partnership
+    )
+    register = reverse("performance:key_partnership_list", kwargs={"partnership": p})
+    export = reverse("performance:key_partnership_export", kwargs={"partnership": p})
+    agreements_export = reverse("performance:agreement_export", kwargs={"partnership": p})
+    pages = [
+        register,
+        register + "?status=all",
+        export + "?format=csv",
+        export + "?format=xlsx",
+        reverse("performance:key_partnership_create", kwargs={"partnership": p}),
+        reverse("performance:key_partnership_settings", kwargs={"partnership": p}),
+        reverse("performance:key_partnership_register_pdf", kwargs={"partnership": p}),
+        reverse("performance:key_partnership_review", kwargs={"partnership": p, "pk": review.pk}),
+        reverse("performance:agreement_list", kwargs={"partnership": p}),
+        reverse("performance:agreement_create", kwargs={"partnership": p}),
+        agreements_export + "?format=csv",
+        agreements_export + "?format=xlsx",
+    ]
+    for name in ("key_partnership", "key_partnership_edit", "key_partnership_end"):
+        pages.append(reverse(f"performance:{name}", kwargs={"partnership": p, "pk": kp.pk}))
+    pages.append(
+        reverse("performance:key_partnership_review_create", kwargs={"partnership": p, "pk": kp.pk})
+    )
+    for name in ("agreement", "agreement_edit"):
+        pages.append(reverse(f"performance:{name}", kwargs={"partnership": p, "pk": agreement.pk}))
+    due = agreement.reviews.order_by("due_on").first()
+    pages.append(reverse("performance:agreement_review", kwargs={"partnership": p, "pk": due.pk}))
+    for built in (report, snapshot):
+        pages.append(reverse("performance:report", kwargs={"partnership": p, "pk": built.pk}))
+    return pages
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -265,6 +377,18 @@ def test_the_insiders_do_see_what_the_sweep_looks_for(client, world, perf, plant
     for report in (exception, six_monthly):
         page = client.get(reverse("performance:report", kwargs={"partnership": p, "pk": report.pk}))
         assert b"SECRETKPI" in page.content, report.title
+
+
+def test_the_register_readers_do_see_the_key_partnership_markers(client, world, perf, planted):
+    """KPSECRET and SLASECRET are on the pages for those they are for: the sweep would catch
+    them anywhere else."""
+    secret, previous = planted
+    pages = every_page(world, perf, secret, previous)
+    client.force_login(world.member)
+    seen = b"".join(client.get(url).content for url in pages if "key-partnerships" in url)
+    assert b"KPSECRET" in seen
+    seen = b"".join(client.get(url).content for url in pages if "/agreements/" in url)
+    assert b"SLASECRET" in seen
 
 
 def test_the_risks_insiders_do_see_the_confidential_risk(client, world, perf):
