@@ -63,7 +63,7 @@ class DateField(forms.DateField):
                 if len(year) != 4:
                     raise ValueError
                 return datetime.date(int(year), int(month), int(day))
-            except ValueError as exc:
+            except (ValueError, OverflowError) as exc:  # a day of 20 digits overflows C's int
                 raise ValidationError(
                     f"{self.label or 'The date'} must be a real date", code="invalid"
                 ) from exc

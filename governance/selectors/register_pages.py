@@ -69,7 +69,9 @@ def page_with_total(qs: QuerySet, *, number: str | int | None, size: int = PAGE_
     then the last page."""
     paginator = Paginator(qs.annotate(paged_total=Window(Count("pk"))), size)
     try:
-        wanted = max(int(number or 1), 1)
+        # At most a page a billion rows in: a bigger number is past the end anyway, and an
+        # offset beyond 64 bits is refused by the database.
+        wanted = min(max(int(number or 1), 1), 10**9 // size)
     except (TypeError, ValueError):
         wanted = 1
     bottom = (wanted - 1) * size

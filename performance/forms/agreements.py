@@ -103,14 +103,29 @@ class ReviewDateForm(_Row):
     due_on = DateField(label="Review date", required=False, help_text="For example, 30 9 2027")
 
 
-CostLines = formset_factory(CostLineForm, extra=0)
-Targets = formset_factory(TargetForm, extra=0)
-ReviewDates = formset_factory(ReviewDateForm, extra=0)
+# The most rows a list takes. A count of rows sent above it (or no count, or one that is not a
+# number: the management form's data missing or tampered with) is refused before any row is
+# built, so a forged count cannot make the server build thousands of forms.
+MAX_ROWS = 200
+CostLines = formset_factory(CostLineForm, extra=0, max_num=MAX_ROWS, absolute_max=MAX_ROWS)
+Targets = formset_factory(TargetForm, extra=0, max_num=MAX_ROWS, absolute_max=MAX_ROWS)
+ReviewDates = formset_factory(ReviewDateForm, extra=0, max_num=MAX_ROWS, absolute_max=MAX_ROWS)
 ROWS = {
     "cost_lines": (CostLines, "cost", ("description", "amount")),
     "targets": (Targets, "target", ("description", "indicator", "link_to_outcomes")),
     "review_dates": (ReviewDates, "review", ("due_on",)),
 }
+LIST_NAMES = {"cost_lines": "cost lines", "targets": "targets", "review_dates": "review dates"}
+
+
+def rows_sent_as_expected(formset) -> bool:
+    """Whether a bound formset's count of rows came as the page sent it: present, a number,
+    and no more than the formset takes (checked before any row is built)."""
+    management = formset.management_form
+    if not management.is_valid():
+        return False
+    total = management.cleaned_data["TOTAL_FORMS"]
+    return 0 <= total <= formset.absolute_max
 
 
 class AgreementForm(BaseForm):
@@ -203,17 +218,26 @@ class AgreementForm(BaseForm):
         self.fields["key_partnership"].queryset = key_partnerships
         rows = rows or {}
         self.rows = {}
+        self.list_errors: dict[str, list[str]] = {name: [] for name in ROWS}
         for name, (formset, prefix, _fields) in ROWS.items():
             initial = rows.get(name, [])
             extra = {"indicators": indicators} if name == "targets" else {}
             # Unbound: the rows there are, then blank ones. Bound: as many as were sent.
+            fs = None
             if data is not None:
                 fs = formset(data, prefix=prefix, form_kwargs=extra)
-            else:
+                if not rows_sent_as_expected(fs):
+                    # The rows cannot be read: say so, and offer the rows as they were at
+                    # first for the user to fill in again (the rest of the form is kept).
+                    self.list_errors[name].append(
+                        f"The rows of {LIST_NAMES[name]} were not sent as expected: "
+                        "enter them again"
+                    )
+                    fs = None
+            if fs is None:
                 blank = [{}] * EXTRA_ROWS[name]
                 fs = formset(prefix=prefix, initial=initial + blank, form_kwargs=extra)
             self.rows[name] = fs
-        self.list_errors: dict[str, list[str]] = {name: [] for name in ROWS}
 
     def add_commissioning_body(self, bodies, *, chosen: str | None = None) -> None:
         """For a new agreement: the body that funds it, among those the user co-ordinates
@@ -250,7 +274,8 @@ class AgreementForm(BaseForm):
         super().full_clean()
         if not self.is_bound:
             return
-        # A form whose rows hold an error is in error as a whole (and the page's title says so).
+        # A form whose rows hold an error is in error as a whole (and the page's title says so);
+        # rows offered again after they could not be read are unbound, so never valid.
         for fs in self.rows.values():
             if not fs.is_valid() and not self._errors.get("rows"):
                 self._errors["rows"] = ErrorList(["Correct the rows marked below"])
@@ -328,6 +353,7 @@ class AgreementForm(BaseForm):
                     field = first[ROWS[name][2][0]]
                     anchor = field.auto_id + ("_day" if name == "review_dates" else "")
                 found.append((anchor, message))
+            found += [("", e) for e in fs.non_form_errors()]
             for form in fs.forms:
                 for fname in ROWS[name][2]:
                     bound = form[fname]

@@ -102,9 +102,24 @@ _ActionFormSet = forms.formset_factory(
 )
 
 
+ROWS_NOT_SENT = "The rows of actions were not sent as expected: enter them again"
+
+
 def action_formset(data=None, *, people):
-    """The action rows. A row left blank is ignored (``has_changed``)."""
-    return _ActionFormSet(data, prefix="actions", form_kwargs={"people": people})
+    """The action rows. A row left blank is ignored (``has_changed``).
+
+    Rows whose count did not come as the page sent it (missing, not a number, or more than
+    ``MAX_ACTIONS``: the management form's data missing or tampered with) cannot be read: the
+    blank rows are offered again, with ``rows_error`` saying so (None otherwise)."""
+    formset = _ActionFormSet(data, prefix="actions", form_kwargs={"people": people})
+    formset.rows_error = None
+    if data is not None:
+        management = formset.management_form
+        total = management.cleaned_data.get("TOTAL_FORMS") if management.is_valid() else None
+        if total is None or not 0 <= total <= formset.absolute_max:
+            formset = _ActionFormSet(prefix="actions", form_kwargs={"people": people})
+            formset.rows_error = ROWS_NOT_SENT
+    return formset
 
 
 class ActionDoneForm(BaseForm):

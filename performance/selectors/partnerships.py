@@ -79,6 +79,8 @@ class RegisterFilters:
             lead = int(query.get("lead") or 0) or None
         except ValueError:
             lead = None
+        if lead is not None and not 0 < lead < 2**31:
+            lead = None  # beyond any primary key: the database would refuse to compare it
         return cls(
             status=status,
             overdue=query.get("overdue") == "yes",

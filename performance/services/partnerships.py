@@ -286,6 +286,9 @@ def key_partnership_end(
         errors["reason"] = "Say why the key partnership is ending"
     if ended_on is not None and ended_on > today:
         errors["ended_on"] = "The date it ended cannot be in the future"
+    elif ended_on is not None and kp.last_reviewed_on and ended_on < kp.last_reviewed_on:
+        reviewed = f"{kp.last_reviewed_on:%-d %B %Y}"
+        errors["ended_on"] = f"The date it ended cannot be before its last review, on {reviewed}"
     if errors:
         raise ValidationError(errors)
     kp.status = KeyPartnershipStatus.ENDED

@@ -332,3 +332,21 @@ def test_a_gift_offered_before_leaving_can_still_be_declared(client, world, toda
     )
     assert response.status_code == 302
     assert world.member.gifts.get().body == world.board
+
+
+def test_a_day_too_big_for_any_calendar_is_not_a_real_date(client, world):
+    # int() reads twenty digits; the calendar overflows on them (OverflowError, not ValueError).
+    client.force_login(world.member)
+    url = reverse("governance:declaration_create", kwargs={"partnership": world.partnership.slug})
+    response = client.post(
+        url,
+        {
+            "holder": "self",
+            "description": "Trustee",
+            "starts_on_day": "99999999999999999999",
+            "starts_on_month": "2",
+            "starts_on_year": "2026",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["starts_on"] == ["Held from must be a real date"]

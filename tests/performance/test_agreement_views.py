@@ -308,6 +308,104 @@ def test_the_edit_form_changes_a_line_in_place(client, world, perf, today, agree
     assert a.cost_lines.count() == 2
 
 
+def test_two_rows_sent_with_one_lines_id_save_two_lines_that_add_up(
+    client, world, perf, today, agreements
+):
+    a = agreements["SLA-G"]
+    client.force_login(world.group_coordinator)
+    mediators = a.cost_lines.first()
+    pending = list(a.reviews.filter(held_on__isnull=True))
+    data = form_data(
+        world,
+        perf,
+        today,
+        reference="SLA-G",
+        total_cost="100",
+        **_date("starts_on", a.starts_on),
+        **_date("ends_on", a.ends_on),
+        **_management("cost", 2, initial=2),
+        **{
+            "cost-0-id": str(mediators.pk),
+            "cost-0-description": "Mediators",
+            "cost-0-amount": "60",
+            "cost-1-id": str(mediators.pk),
+            "cost-1-description": "Travel",
+            "cost-1-amount": "40",
+        },
+        **_date("review-0-due_on", pending[0].due_on),
+    )
+    data.pop("commissioning_body")
+    response = client.post(at(world, "agreement_edit", pk=a.pk), data)
+    assert response.status_code == 302
+    a.refresh_from_db()
+    lines = [(line.description, line.amount) for line in a.cost_lines.all()]
+    assert lines == [("Mediators", Decimal("60")), ("Travel", Decimal("40"))]
+    assert sum(amount for _, amount in lines) == a.total_cost == Decimal("100")
+
+
+@pytest.mark.parametrize("total", ["abc", "100000", "-1", None])
+def test_rows_whose_count_was_tampered_with_are_offered_again_with_a_message(
+    client, world, perf, today, total
+):
+    client.force_login(world.group_coordinator)
+    data = form_data(world, perf, today)
+    if total is None:
+        del data["cost-TOTAL_FORMS"]
+    else:
+        data["cost-TOTAL_FORMS"] = total
+    response = client.post(at(world, "agreement_create"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<title>Error: " in page
+    message = "The rows of cost lines were not sent as expected: enter them again"
+    # In the summary (linking to the first row) and next to the rows.
+    assert page.count(message) == 2
+    assert f'<a href="#id_cost-0-description">{message}</a>' in page
+    assert 'id="cost-lines-error"' in page
+    # The blank rows are there to fill in again, and no more of them than at first.
+    assert 'name="cost-TOTAL_FORMS" value="3"' in page
+    assert 'name="cost-2-description"' in page and 'name="cost-3-description"' not in page
+    # Everything else typed is kept, the other lists' rows included.
+    assert 'value="SLA-NEW"' in page
+    assert escape(TEXTS["arbitration_terms"]) in page
+    assert 'value="Fewer burglaries"' in page
+    assert not CommissioningAgreement.objects.exists()
+
+
+def test_a_forged_count_of_rows_builds_no_rows(client, world, perf, today, monkeypatch):
+    from performance.forms import agreements as forms
+
+    built = []
+    real_init = forms.CostLineForm.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(forms.CostLineForm, "__init__", counting)
+    client.force_login(world.group_coordinator)
+    data = form_data(world, perf, today, **{"cost-TOTAL_FORMS": "100000"})
+    assert client.post(at(world, "agreement_create"), data).status_code == 200
+    assert len(built) == 3  # the blank rows offered again
+
+
+def test_the_edit_form_offers_the_lines_held_again_when_its_rows_cannot_be_read(
+    client, world, perf, today, agreements
+):
+    a = agreements["SLA-G"]
+    client.force_login(world.group_coordinator)
+    data = form_data(world, perf, today, reference="SLA-G", title="Changed title")
+    data.pop("commissioning_body")
+    data.pop("target-TOTAL_FORMS")
+    page = client.post(at(world, "agreement_edit", pk=a.pk), data).content.decode()
+    assert "The rows of targets were not sent as expected: enter them again" in page
+    assert 'value="Changed title"' in page
+    # The agreement's target as held, then the blank rows.
+    assert 'name="target-TOTAL_FORMS" value="3"' in page
+    a.refresh_from_db()
+    assert a.title != "Changed title"
+
+
 # --- reviews ------------------------------------------------------------------------------------
 
 

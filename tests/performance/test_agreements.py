@@ -255,6 +255,75 @@ def test_an_update_is_checked_like_an_addition(world, perf, today):
     assert "total_cost" in errors_of(excinfo)
 
 
+def test_two_rows_naming_one_line_save_as_two_lines_that_add_up(world, perf, today):
+    a = make_agreement(world, perf, today)
+    mediators, _training = a.cost_lines.all()
+    agreement_update(
+        actor=None,
+        agreement=a,
+        total_cost=Decimal("100"),
+        cost_lines=[
+            {"id": mediators.pk, "description": "Mediators", "amount": Decimal("60")},
+            {"id": mediators.pk, "description": "Travel", "amount": Decimal("40")},
+        ],
+    )
+    lines = list(a.cost_lines.order_by("position"))
+    assert [(line.description, line.amount) for line in lines] == [
+        ("Mediators", Decimal("60")),
+        ("Travel", Decimal("40")),
+    ]
+    # The first row changed the line it named; the second was added as a line of its own.
+    assert lines[0].pk == mediators.pk
+    assert (
+        sum(line.amount for line in lines) == CommissioningAgreement.objects.get(pk=a.pk).total_cost
+    )
+
+
+def test_a_row_naming_another_agreements_line_never_touches_it(world, perf, today):
+    other = make_agreement(world, perf, today, reference="SLA-02")
+    theirs = other.cost_lines.first()
+    theirs_target = other.targets.get()
+    a = make_agreement(world, perf, today)
+    agreement_update(
+        actor=None,
+        agreement=a,
+        total_cost=Decimal("100"),
+        cost_lines=[{"id": theirs.pk, "description": "Stolen", "amount": Decimal("100")}],
+        targets=[
+            {
+                "id": theirs_target.pk,
+                "description": "Residents satisfied",
+                "indicator": perf.satisfaction,
+            }
+        ],
+    )
+    theirs.refresh_from_db()
+    theirs_target.refresh_from_db()
+    assert (theirs.agreement_id, theirs.description) == (other.pk, "Mediators")
+    assert other.cost_lines.count() == 2
+    assert (theirs_target.agreement_id, theirs_target.indicator) == (other.pk, perf.burglary)
+    assert [(line.description, line.amount) for line in a.cost_lines.all()] == [
+        ("Stolen", Decimal("100"))
+    ]
+    assert [t.indicator for t in a.targets.all()] == [perf.satisfaction]
+
+
+def test_two_target_rows_naming_one_target_save_as_two_targets(world, perf, today):
+    a = make_agreement(world, perf, today)
+    target = a.targets.get()
+    agreement_update(
+        actor=None,
+        agreement=a,
+        targets=[
+            {"id": target.pk, "description": "Fewer burglaries", "indicator": perf.burglary},
+            {"id": target.pk, "description": "Residents satisfied", "indicator": perf.satisfaction},
+        ],
+    )
+    targets = list(a.targets.order_by("position"))
+    assert [t.indicator for t in targets] == [perf.burglary, perf.satisfaction]
+    assert targets[0].pk == target.pk
+
+
 # --- reviews ------------------------------------------------------------------------------------
 
 

@@ -438,3 +438,21 @@ def test_the_publications_page_links_the_register_only_while_it_is_published(cli
         publish_register=True,
     )
     assert "The register of key partnerships" in client.get(address).content.decode()
+
+
+@pytest.mark.parametrize("query", ["lead=99999999999999999999999", "page=99999999999999999999999"])
+def test_a_number_too_big_for_the_database_is_ignored(client, world, kp, query):
+    key_partnership_settings_save(
+        actor=world.coordinator,
+        partnership=world.partnership,
+        review_years=3,
+        publish_register=True,
+    )
+    register = reverse(
+        "performance:key_partnership_list", kwargs={"partnership": world.partnership.slug}
+    )
+    export = reverse(
+        "performance:key_partnership_export", kwargs={"partnership": world.partnership.slug}
+    )
+    assert client.get(f"{register}?{query}").status_code == 200
+    assert client.get(f"{export}?{query}").status_code == 200

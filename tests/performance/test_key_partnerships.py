@@ -234,6 +234,7 @@ def test_ending_says_why_and_keeps_it_on_the_register(world):
     )
     assert kp.status == KeyPartnershipStatus.ENDED
     assert kp.ended_on == timezone.localdate()
+    assert kp.end_reason == "The contract came to its end."
     assert kp.history.first().history_change_reason == "Ended: The contract came to its end."
     with pytest.raises(ValidationError):
         key_partnership_end(actor=None, key_partnership=kp, reason="Again")
@@ -251,6 +252,20 @@ def test_an_end_date_is_not_in_the_future(world):
             ended_on=timezone.localdate() + timedelta(days=1),
         )
     assert list(errors_of(excinfo)) == ["ended_on"]
+
+
+def test_an_end_date_is_not_before_its_last_review(world):
+    kp = make(world)
+    reviewed = timezone.localdate() - timedelta(days=30)
+    KeyPartnership.objects.filter(pk=kp.pk).update(last_reviewed_on=reviewed)
+    kp.refresh_from_db()
+    with pytest.raises(ValidationError) as excinfo:
+        key_partnership_end(
+            actor=None, key_partnership=kp, reason="Wound up", ended_on=reviewed - timedelta(1)
+        )
+    assert "before its last review" in errors_of(excinfo)["ended_on"][0]
+    kp = key_partnership_end(actor=None, key_partnership=kp, reason="Wound up", ended_on=reviewed)
+    assert kp.ended_on == reviewed
 
 
 # --- settings -----------------------------------------------------------------------------------

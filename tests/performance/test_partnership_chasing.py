@@ -226,6 +226,14 @@ def test_a_lead_officer_who_left_is_not_reminded_but_the_keepers_are_told(world,
     assert recipients() == {world.coordinator.email, lead.email}
 
 
+def test_a_lead_officer_who_keeps_the_register_without_a_seat_is_reminded(world, today, lead):
+    # The governance lead holds an office, not a seat: they may record the review, so they are
+    # told when it is due, as any lead officer.
+    kp = make_key_partnership(world, lead=lead, next_review_on=today + timedelta(days=10))
+    chase(kp.next_review_on - timedelta(days=7))
+    assert recipients() == {lead.email}
+
+
 # --- agreement reviews ---------------------------------------------------------------------------
 
 

@@ -434,6 +434,37 @@ def test_the_forms_errors_are_next_to_their_fields_and_nothing_typed_is_lost(
     assert not KeyPartnershipReview.objects.exists()
 
 
+@pytest.mark.parametrize("total", ["abc", "100000", "6", None])
+def test_action_rows_whose_count_was_tampered_with_are_offered_blank_with_a_message(
+    client, world, kp, today, total
+):
+    client.force_login(world.member)
+    due = today + timedelta(days=30)
+    data = form_data(
+        world,
+        reviewed_on=today,
+        delivering="Typed text kept.",
+        actions=[("Give notice", world.chair, due)],
+    )
+    if total is None:
+        del data["actions-TOTAL_FORMS"]
+    else:
+        data["actions-TOTAL_FORMS"] = total
+    response = client.post(at(world, "key_partnership_review_create", pk=kp.pk), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: Review Leisure Trust" in html
+    message = "The rows of actions were not sent as expected: enter them again"
+    # In the summary and next to the rows.
+    assert html.count(message) == 2
+    assert 'id="actions-error"' in html
+    # The five blank rows to fill in again; the rest of the form as typed.
+    assert 'name="actions-TOTAL_FORMS" value="5"' in html
+    assert "Action 5 (optional)" in html and 'value="Give notice"' not in html
+    assert "Typed text kept." in html
+    assert not KeyPartnershipReview.objects.exists()
+
+
 def test_an_owner_from_outside_the_list_is_refused_on_the_row(client, world, kp, today):
     client.force_login(world.member)
     due = today + timedelta(days=9)

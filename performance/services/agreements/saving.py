@@ -186,8 +186,22 @@ def _sync(actor: Any, existing: dict[int, Any], rows: list[dict], make, fields: 
         obj.save()
 
 
+def _own_ids(existing: dict[int, Any], rows: list[dict]) -> None:
+    """A row changes the line its id names only if that line is this agreement's and no row
+    before it named it: any other id (another agreement's line, one gone, or one sent twice)
+    is dropped and the row added as a new line. So every row is a line of its own and what is
+    saved is what was checked (two rows naming one line would otherwise save only the last)."""
+    claimed: set[int] = set()
+    for row in rows:
+        if row["id"] not in existing or row["id"] in claimed:
+            row["id"] = None
+        else:
+            claimed.add(row["id"])
+
+
 def _save_lines(actor: Any, agreement: CommissioningAgreement, lines: list[dict]) -> None:
     existing = {line.pk: line for line in agreement.cost_lines.all()}
+    _own_ids(existing, lines)
     # A row with no id whose description matches a line left unnamed keeps that line.
     _match_unnamed(existing, lines, key="description")
     _sync(
@@ -201,6 +215,7 @@ def _save_lines(actor: Any, agreement: CommissioningAgreement, lines: list[dict]
 
 def _save_targets(actor: Any, agreement: CommissioningAgreement, goals: list[dict]) -> None:
     existing = {t.pk: t for t in agreement.targets.all()}
+    _own_ids(existing, goals)
     # An indicator measures one target of an agreement: a row naming the indicator of an
     # existing target is that target.
     _match_unnamed(existing, goals, key="indicator", attr="indicator_id", value=lambda v: v.pk)

@@ -1,13 +1,13 @@
 """Key partnership reviews in the daily digest.
 
-An active key partnership's review is due by its
-``next_review_on``, chased at the returns' steps and windows (``steps_due``): its lead officer
-7 days before and on the day (while they sit on a body of the partnership: they may not record
-it otherwise); the keepers of the register (the partnership's co-ordinators and its governance
-lead) at 7 days late; the chair of the partnership board (else its deputy chair) at 14 days
-late, sent to the key partnership's page, as the board is where the executive hears of them.
-Each step is told once per due date, recorded as a ``KeyPartnershipChase``: a review recorded
-moves the date, and the new one is chased afresh when it comes.
+An active key partnership's review is due by its ``next_review_on``, chased at the returns'
+steps and windows (``steps_due``): its lead officer 7 days before and on the day (while they sit
+on a body of the partnership or keep the register: they may not record it otherwise); the keepers
+of the register (the partnership's co-ordinators and its governance lead) at 7 days late; the
+chair of the partnership board (else its deputy chair) at 14 days late, sent to the key
+partnership's page, as the board is where the executive hears of them. Each step is told once
+per due date, recorded as a ``KeyPartnershipChase``: a review recorded moves the date, and the
+new one is chased afresh when it comes.
 
 The loader takes a fixed number of queries however many records, and none beyond its first
 when it finds nothing to chase.
@@ -168,7 +168,10 @@ class KeyPartnershipReviewsDue:
             deadline = kp.next_review_on
             for step in steps_due(deadline, self.today):
                 if step in WRITER_STEPS:
-                    people = [kp.lead_officer] if kp.lead_sits else []
+                    # The lead officer may record it while they sit on a body or keep the
+                    # register (a co-ordinator or the governance lead holds no seat).
+                    keeps = kp.lead_officer in self.keepers.get(kp.partnership_id, [])
+                    people = [kp.lead_officer] if kp.lead_sits or keeps else []
                 elif step == ChaseStep.LATE_COORDINATORS:
                     people = self.keepers.get(kp.partnership_id, [])
                 else:

@@ -15,8 +15,9 @@ The framework's report covers the partnerships that do not report to the executi
 register.
 
 It is for members: it holds money, risks and unpublished indicators, so ``has_unpublished`` is
-always true (it never becomes public, and the agenda item it goes on is confidential). A risk
-marked confidential is counted, never named. The partnership's governance lead approves it
+always true (it never becomes public, and the agenda item it goes on is confidential). Linked
+risks are counted, never named, and agreements summed, never listed: the report's readers are
+not always the people of the bodies that own them. The partnership's governance lead approves it
 (``GOVERNANCE_LEAD_APPROVED``); the co-ordinator then adds it to a meeting.
 
 Built in a fixed number of queries however many partnerships, indicators, risks, reviews or
@@ -112,29 +113,20 @@ def _appetites(risks: list[Risk]) -> dict[tuple[int, int | None], int]:
 
 
 def _flagged_risks(risks: list[Risk], bands, appetites) -> dict:
-    """The open risks above their body's appetite or rated high: named unless confidential
-    (then counted), highest residual score first."""
-    named, confidential = [], 0
-    for risk in sorted(risks, key=lambda r: (-r.residual_score, r.code)):
+    """How many open linked risks are rated high or above their body's appetite: counted,
+    never named. The report is one snapshot for the board's people and the register's keepers,
+    and a risk is read only by its own body's people (``can_see_risk``): its register names
+    it to them."""
+    flagged = above = 0
+    for risk in risks:
         appetite = appetites.get((risk.body_id, risk.category_id))
         if appetite is None:
             appetite = appetites.get((risk.body_id, None))
-        band = band_of(bands, risk.residual_score)
-        above = appetite is not None and risk.residual_score > appetite
-        if not above and band not in HIGH_BANDS:
-            continue
-        if risk.confidential:
-            confidential += 1
-            continue
-        named.append(
-            {
-                "code": risk.code,
-                "title": risk.title,
-                "band_label": band.label,
-                "above_appetite": above,
-            }
-        )
-    return {"risks": named, "confidential": confidential}
+        is_above = appetite is not None and risk.residual_score > appetite
+        if is_above or band_of(bands, risk.residual_score) in HIGH_BANDS:
+            flagged += 1
+            above += is_above
+    return {"flagged_risks": flagged, "above_appetite": above}
 
 
 def _review(review: KeyPartnershipReview | None) -> dict | None:
@@ -149,15 +141,6 @@ def _review(review: KeyPartnershipReview | None) -> dict | None:
         "strength_notes": review.partner_strength_notes,
         "changes_needed": review.changes_needed,
         "risks": review.risks,
-    }
-
-
-def _agreement(agreement: CommissioningAgreement) -> dict:
-    return {
-        "reference": agreement.reference,
-        "title": agreement.title,
-        "total": money(agreement.total_cost),
-        "period": f"{long_date(agreement.starts_on)} to {long_date(agreement.ends_on)}",
     }
 
 
@@ -195,7 +178,9 @@ def _partnership(
         "budget": {
             "annual_value": money(kp.annual_value),
             "funding": kp.funding,
-            "agreements": [_agreement(a) for a in agreements],
+            # How many agreements and their sum: an agreement itself (its provider, price and
+            # terms) is read only by its commissioning body's people (``can_see_agreement``).
+            "agreements": len(agreements),
             "agreements_total": money(total) if agreements else "",
         },
         "review": _review(latest),

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -37,6 +38,7 @@ from performance import permissions
 from performance.models import (
     Indicator,
     KeyPartnership,
+    KeyPartnershipStatus,
     review_years_for,
 )
 from performance.selectors import viewer_for
@@ -81,14 +83,13 @@ PAGE_SIZE = 50
 # --- the register -------------------------------------------------------------------------------
 
 
-def _lead_organisations(p: Partnership) -> list[Organisation]:
-    """The organisations leading a key partnership, for the filter: one query."""
-    return list(
-        Organisation.objects.filter(key_partnerships_led__partnership=p)
-        .distinct()
-        .order_by("name")
-        .only("pk", "name")
-    )
+def _lead_organisations(p: Partnership, *, public: bool) -> list[Organisation]:
+    """The organisations leading a key partnership, for the filter (for the public, an active
+    one: an ended record is not theirs to know of): one query."""
+    led = Q(key_partnerships_led__partnership=p)
+    if public:
+        led &= Q(key_partnerships_led__status=KeyPartnershipStatus.ACTIVE)
+    return list(Organisation.objects.filter(led).distinct().order_by("name").only("pk", "name"))
 
 
 @require_safe
@@ -107,7 +108,7 @@ def key_partnership_list(request: HttpRequest, partnership: str) -> HttpResponse
     ).rsplit("/0/", 1)
     for kp in page:
         kp.detail_url = f"{head}/{kp.pk}/{tail}"
-    leads = _lead_organisations(p)
+    leads = _lead_organisations(p, public=not reader)
     for organisation in leads:
         organisation.chosen = organisation.pk == filters.lead_organisation
     keeper = reader and permissions.can_keep_key_partnerships(request.user, p)

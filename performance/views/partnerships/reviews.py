@@ -87,6 +87,10 @@ def key_partnership_review_create(request: HttpRequest, partnership: str, pk: in
     actions = action_formset(posted(request), people=people)
     # Both are checked, so a bad date in an action row and one in the form are told together.
     valid = [form.is_valid(), actions.is_valid()] if request.method == "POST" else [False]
+    if actions.rows_error:
+        # The rows could not be read (and are offered blank again): the form says so too, in
+        # the summary and the page's title; what was typed in the form itself is kept.
+        form.add_error(None, actions.rows_error)
     if all(valid):
         # A row left blank is not an action; the service checks the rest of each row.
         rows = [n for n, row in enumerate(actions.forms) if row.has_changed()]
