@@ -21,7 +21,7 @@ from tests.test_url_access import drain
 
 TINY = Sizes(
     bodies=3, people=12, big_body=8, meetings=3, big_meetings=1, items=3, entries=12,
-    organisations=3, risks=2,
+    organisations=3, risks=2, key_partnerships=2, agreements=2,
 )  # fmt: skip
 
 

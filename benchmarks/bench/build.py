@@ -3,11 +3,11 @@
 Runs inside Django (``python -m benchmarks.bench build``, with the benchmark's settings and
 the scratch database in DATABASE_URL). The shape comes from the project's services: bodies,
 seats, organisations, appointments, meetings and their agendas, elections, the agreement,
-rulings and risks are made by the services, as people would make them. The rows there are
-thousands of (people, memberships, declarations, gifts) are written with
-``bulk_create_with_history``, as the services would have written them (an audit row each),
-and then everyone's rights are derived by ``membership.rights.rights_sync``, the writer
-``manage.py sync_permissions`` uses.
+rulings, risks, key partnerships and commissioning agreements are made by the services, as
+people would make them. The thousands of rows (people, memberships, declarations, gifts) are
+written with ``bulk_create_with_history``, as the services would have written them (an audit
+row each), and then everyone's rights are derived by ``membership.rights.rights_sync``, the
+writer ``manage.py sync_permissions`` uses.
 """
 
 from __future__ import annotations
@@ -40,6 +40,11 @@ from partnership.models import Partnership
 from partnership.pdf import render_pdf
 from partnership.sessions import SEEN_AT, SIGNED_IN_AT
 from performance import services as perf
+from performance.services.agreements import agreement_create
+from performance.services.partnerships import (
+    key_partnership_create,
+    key_partnership_settings_save,
+)
 
 BIG = "assembly"  # the slug of the 420-member body
 
@@ -236,6 +241,72 @@ def build_partnership(*, n: int, sizes: Sizes, today: date) -> None:
             target_impact=impact - 2,
         )
 
+    _registers(p=p, sizes=sizes, today=today, lead=lead, member=member, bodies=bodies, orgs=orgs)
+
+
+def _registers(*, p, sizes: Sizes, today: date, lead, member, bodies, orgs) -> None:
+    """The register of key partnerships (published), reviews falling due across the years, and
+    the assembly's commissioning agreements, each measured by an indicator the member leads."""
+    for i in range(sizes.key_partnerships):
+        extra = i % 2 == 1
+        key_partnership_create(
+            actor=lead,
+            partnership=p,
+            name=f"Key partnership {i + 1:03}",
+            lead_organisation=orgs[i % len(orgs)],
+            lead_service="Contracts and Commissioning",
+            lead_officer=member,
+            remit="To deliver a service the partnership relies on, and improve it.",
+            bodies=[bodies[i % len(bodies)]],
+            partner_organisations=[orgs[(i + 1) % len(orgs)], orgs[(i + 2) % len(orgs)]],
+            meets_key_criteria=True,
+            key_criteria=["financial", "reliance"],
+            monitoring_arrangements="Quarterly partnership board meetings with the provider.",
+            additional_monitoring=extra,
+            additional_monitoring_reason="A new contract." if extra else "",
+            annual_value=Decimal(10000 + i * 250),
+            next_review_on=today + timedelta(days=i * 5 - 60),
+        )
+    # Published, as the public's page is measured too.
+    key_partnership_settings_save(actor=lead, partnership=p, review_years=3, publish_register=True)
+    big = bodies[0]
+    texts = dict.fromkeys(
+        (
+            "purpose", "partnership_obligations", "provider_obligations",
+            "service_specification", "target_user_group", "sustainability_plan",
+            "risk_assessment", "potential_savings", "equality_statement",
+            "community_engagement", "monitoring_arrangements", "default_terms",
+            "arbitration_terms",
+        ),
+        "As the agreement's schedule sets out.",
+    )  # fmt: skip
+    for i in range(sizes.agreements):
+        indicator = perf.indicator_create(
+            actor=None, partnership=p, body=big, code=f"SLA{i + 1:03}",
+            title=f"People the service {i + 1} reached", unit="number", polarity="higher",
+            lead=member,
+        )  # fmt: skip
+        agreement_create(
+            actor=lead,
+            body=big,
+            reference=f"SLA-{i + 1:03}",
+            title=f"Commissioned service {i + 1}",
+            provider=orgs[i % len(orgs)],
+            supervisor=member,
+            provider_representative="Provider Manager, service manager",
+            provider_representative_email=f"provider{i}@bench.example",
+            starts_on=today - timedelta(days=200),
+            ends_on=today + timedelta(days=30 + i * 10),
+            total_cost=Decimal("15000.00"),
+            cost_lines=[
+                {"description": "Staff", "amount": Decimal("12000.00")},
+                {"description": "Running costs", "amount": Decimal("3000.00")},
+            ],
+            targets=[{"description": "Reach people", "indicator": indicator}],
+            review_dates=[today - timedelta(days=20), today + timedelta(days=20)],
+            **texts,
+        )
+
 
 def build(*, sizes: Sizes, partnerships: int) -> None:
     User.objects.create_superuser(email="admin@bench.example", password=None, full_name="Admin")
@@ -310,6 +381,8 @@ def pages() -> tuple[list[Page], dict[str, str]]:
         ("agreement", "detail", "membership:agreement", slug, everyone),
         ("performance dashboard", "list", "performance:dashboard", slug, everyone),
         ("risks register", "list", "performance:risk_list", slug, ["member", "coordinator"]),
+        ("key partnerships", "list", "performance:key_partnership_list", slug, everyone),
+        ("agreements", "list", "performance:agreement_list", slug, ["member", "coordinator"]),
         ("account tasks", "list", "account:tasks", {}, ["member", "coordinator"]),
     ]
     found = [

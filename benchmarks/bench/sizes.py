@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Part of the cached database's name: change it when the builder makes different data.
-VERSION = 2
+VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ class Sizes:
     entries: int = 1959  # declarations and gifts
     organisations: int = 120
     risks: int = 40
+    key_partnerships: int = 200
+    agreements: int = 60
 
     @classmethod
     def of(cls, *, scale: float = 1, quick: bool = False) -> Sizes:
@@ -35,6 +37,8 @@ class Sizes:
             entries=round(base.entries * scale),
             organisations=base.organisations,
             risks=base.risks,
+            key_partnerships=base.key_partnerships,
+            agreements=base.agreements,
         )
 
     @classmethod
@@ -42,7 +46,7 @@ class Sizes:
         """Tiny: `make bench-quick`."""
         return cls(
             bodies=6, people=60, big_body=40, meetings=8, big_meetings=2, items=20,
-            entries=80, organisations=12, risks=4,
+            entries=80, organisations=12, risks=4, key_partnerships=4, agreements=3,
         )  # fmt: skip
 
     def key(self, partnerships: int) -> str:
