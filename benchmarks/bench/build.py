@@ -241,12 +241,18 @@ def build_partnership(*, n: int, sizes: Sizes, today: date) -> None:
             target_impact=impact - 2,
         )
 
-    _registers(p=p, sizes=sizes, today=today, lead=lead, member=member, bodies=bodies, orgs=orgs)
+    # Officers among the assembly's first 40 members (the measured member among them), as a
+    # real register spreads its lead officers and supervisors.
+    officers = people[1 : min(41, sizes.big_body, sizes.people)] or [member]
+    _registers(
+        p=p, sizes=sizes, today=today, lead=lead, officers=officers, bodies=bodies, orgs=orgs
+    )
 
 
-def _registers(*, p, sizes: Sizes, today: date, lead, member, bodies, orgs) -> None:
+def _registers(*, p, sizes: Sizes, today: date, lead, officers, bodies, orgs) -> None:
     """The register of key partnerships (published), reviews falling due across the years, and
-    the assembly's commissioning agreements, each measured by an indicator the member leads."""
+    the assembly's commissioning agreements, each measured by an indicator its supervisor
+    leads."""
     for i in range(sizes.key_partnerships):
         extra = i % 2 == 1
         key_partnership_create(
@@ -255,7 +261,7 @@ def _registers(*, p, sizes: Sizes, today: date, lead, member, bodies, orgs) -> N
             name=f"Key partnership {i + 1:03}",
             lead_organisation=orgs[i % len(orgs)],
             lead_service="Contracts and Commissioning",
-            lead_officer=member,
+            lead_officer=officers[i % len(officers)],
             remit="To deliver a service the partnership relies on, and improve it.",
             bodies=[bodies[i % len(bodies)]],
             partner_organisations=[orgs[(i + 1) % len(orgs)], orgs[(i + 2) % len(orgs)]],
@@ -284,7 +290,7 @@ def _registers(*, p, sizes: Sizes, today: date, lead, member, bodies, orgs) -> N
         indicator = perf.indicator_create(
             actor=None, partnership=p, body=big, code=f"SLA{i + 1:03}",
             title=f"People the service {i + 1} reached", unit="number", polarity="higher",
-            lead=member,
+            lead=officers[i % len(officers)],
         )  # fmt: skip
         agreement_create(
             actor=lead,
@@ -292,7 +298,7 @@ def _registers(*, p, sizes: Sizes, today: date, lead, member, bodies, orgs) -> N
             reference=f"SLA-{i + 1:03}",
             title=f"Commissioned service {i + 1}",
             provider=orgs[i % len(orgs)],
-            supervisor=member,
+            supervisor=officers[i % len(officers)],
             provider_representative="Provider Manager, service manager",
             provider_representative_email=f"provider{i}@bench.example",
             starts_on=today - timedelta(days=200),
