@@ -324,6 +324,62 @@ def test_two_target_rows_naming_one_target_save_as_two_targets(world, perf, toda
     assert targets[0].pk == target.pk
 
 
+def _two_targets(world, perf, today):
+    a = make_agreement(
+        world,
+        perf,
+        today,
+        targets=[
+            {"description": "Fewer burglaries", "indicator": perf.burglary},
+            {"description": "Residents satisfied", "indicator": perf.satisfaction},
+        ],
+    )
+    return a, list(a.targets.order_by("position"))
+
+
+def test_a_target_may_take_the_indicator_another_target_gives_up(world, perf, today):
+    # Row 0 moves from SC01 to SC02 while row 1 moves from SC02 to SC03: saved one at a time
+    # by their ids, row 0 would hold SC02 while row 1 still did (a unique constraint).
+    a, (first, second) = _two_targets(world, perf, today)
+    agreement_update(
+        actor=None,
+        agreement=a,
+        targets=[
+            {"id": first.pk, "description": "Residents satisfied", "indicator": perf.satisfaction},
+            {"id": second.pk, "description": "Strategy agreed", "indicator": perf.strategy},
+        ],
+    )
+    assert [t.indicator for t in a.targets.order_by("position")] == [
+        perf.satisfaction,
+        perf.strategy,
+    ]
+    # The target measured by SC02 is the same target, moved up: its history reads on.
+    assert a.targets.get(indicator=perf.satisfaction).pk == second.pk
+
+
+def test_two_targets_may_swap_their_indicators(world, perf, today):
+    a, (first, second) = _two_targets(world, perf, today)
+    agreement_update(
+        actor=None,
+        agreement=a,
+        targets=[
+            {"id": first.pk, "description": "Residents satisfied", "indicator": perf.satisfaction},
+            {"id": second.pk, "description": "Fewer burglaries", "indicator": perf.burglary},
+        ],
+    )
+    assert [t.indicator for t in a.targets.order_by("position")] == [
+        perf.satisfaction,
+        perf.burglary,
+    ]
+
+
+def test_an_agreement_holds_at_most_150_rows_a_list(world, perf, today):
+    lines = [{"description": f"Line {n}", "amount": Decimal("1.00")} for n in range(151)]
+    with pytest.raises(ValidationError) as raised:
+        make_agreement(world, perf, today, cost_lines=lines, total_cost=Decimal("151.00"))
+    assert raised.value.message_dict["cost_lines"] == ["An agreement holds at most 150 cost lines"]
+
+
 # --- reviews ------------------------------------------------------------------------------------
 
 

@@ -21,6 +21,8 @@ __all__ = [
 ]
 
 # Warrington's minimum content: every one must be filled in, each with its own message.
+MAX_ROWS_A_LIST = 150
+
 REQUIRED_MESSAGES = {
     "reference": "Enter a reference",
     "title": "Enter the agreement's title",
@@ -210,6 +212,15 @@ def check_agreement(
 ) -> dict[str, Any]:
     """Every rule the agreement and its rows break, by key; empty when it keeps them all."""
     errors: dict[str, Any] = {}
+    # Rows a list may hold: the edit form offers them back with a few blank ones, and takes
+    # at most 200 rows a list (performance.forms.agreements.MAX_ROWS).
+    for key, rows, noun in (
+        ("cost_lines", lines, "cost lines"),
+        ("targets", targets, "targets"),
+        ("review_dates", dates, "review dates"),
+    ):
+        if len(rows) > MAX_ROWS_A_LIST:
+            errors[key] = f"An agreement holds at most {MAX_ROWS_A_LIST} {noun}"
     _check_fields(agreement, errors)
     _check_cost_lines(agreement, lines, errors)
     _check_targets(agreement, targets, errors, today)

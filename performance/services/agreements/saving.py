@@ -215,10 +215,21 @@ def _save_lines(actor: Any, agreement: CommissioningAgreement, lines: list[dict]
 
 def _save_targets(actor: Any, agreement: CommissioningAgreement, goals: list[dict]) -> None:
     existing = {t.pk: t for t in agreement.targets.all()}
-    _own_ids(existing, goals)
     # An indicator measures one target of an agreement: a row naming the indicator of an
-    # existing target is that target.
-    _match_unnamed(existing, goals, key="indicator", attr="indicator_id", value=lambda v: v.pk)
+    # existing target is that target, whatever id it carries. Matched before the ids, so a
+    # target kept by its id never takes an indicator another kept target still holds (saved
+    # one at a time, they would break the one-target-per-indicator constraint on the way).
+    holders = {t.indicator_id: pk for pk, t in existing.items()}
+    by_indicator = set()
+    for row in goals:
+        pk = holders.get(row["indicator"].pk) if row["indicator"] is not None else None
+        if pk is not None and pk not in by_indicator:
+            row["id"], row["by_indicator"] = pk, True
+            by_indicator.add(pk)
+    for row in goals:
+        if not row.pop("by_indicator", False) and row["id"] in by_indicator:
+            row["id"] = None
+    _own_ids(existing, goals)
     _sync(
         actor,
         existing,

@@ -17,6 +17,7 @@ Who sees what (``performance.permissions``):
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -193,11 +194,11 @@ def _row_text(
     row (they were half the page's time with 50 rows)."""
     partners = [", ".join(partners)]
     if kp.other_partners:
-        partners.append(Truncator(kp.other_partners).words(12))
+        partners.append(Truncator(kp.other_partners).words(12, truncate=" …"))
     row = {
-        "remit": Truncator(kp.remit).words(25),
+        "remit": Truncator(kp.remit).words(25, truncate=" …"),
         "partners": "; ".join(p for p in partners if p) or "None recorded",
-        "monitoring": Truncator(kp.monitoring_arrangements).words(20),
+        "monitoring": Truncator(kp.monitoring_arrangements).words(20, truncate=" …"),
         "next": _day(kp.next_review_on),
         "last": _day(kp.last_reviewed_on) or "not yet",
         # The public's rows are active ones, loaded without their end date.
@@ -211,7 +212,12 @@ def _row_text(
             else "Does not meet the criteria for a key partnership"
         )
         row["bodies"] = ", ".join(bodies)
-        row["value"] = f"£{kp.annual_value:,.0f}" if kp.annual_value is not None else "Not recorded"
+        # Rounded half up, as the record's page and the template's filter round.
+        row["value"] = (
+            f"£{kp.annual_value.quantize(Decimal(1), ROUND_HALF_UP):,}"
+            if kp.annual_value is not None
+            else "Not recorded"
+        )
     return row
 
 
