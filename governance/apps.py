@@ -12,3 +12,9 @@ class GovernanceConfig(AppConfig):
         from partnership.tasklist import register_task_source
 
         register_task_source(governance_tasks)
+
+        # How often a body meets: the body page (membership's) warns its managers.
+        from governance.selectors.frequency import shortfall_panel
+        from partnership.panels import register_body_panel
+
+        register_body_panel(shortfall_panel)

@@ -603,3 +603,26 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"Recovery code of {self.person}"
+
+
+class TrainingRecord(models.Model):
+    """A course a member completed (Warrington section 3: training and development), recorded
+    by the member or by a co-ordinator of a body they sit on. Removing one keeps its history."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="training_records")
+    course = models.CharField("course", max_length=200)
+    completed_on = models.DateField("date completed")
+    provider = models.CharField("provider", max_length=200)
+    notes = models.TextField("notes", blank=True)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["-completed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.course} ({self.provider}), {self.completed_on:%-d %B %Y}"

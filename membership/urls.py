@@ -14,6 +14,11 @@ urlpatterns = [
     path("bodies/<slug:body>/members/<int:pk>/", views.membership_detail, name="membership_detail"),
     path("bodies/<slug:body>/members/<int:pk>/end/", views.membership_end, name="membership_end"),
     path(
+        "bodies/<slug:body>/members/<int:pk>/training/new/",
+        views.training_create,
+        name="training_create",
+    ),
+    path(
         "bodies/<slug:body>/members/<int:pk>/second-factor/reset/",
         views.second_factor_reset,
         name="second_factor_reset",

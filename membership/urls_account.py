@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.account, name="home"),
     path("contact-details/", views.profile_edit, name="profile"),
     path("tasks/", views.tasks, name="tasks"),
+    path("training/", views.training, name="training"),
+    path("training/<int:pk>/remove/", views.training_remove, name="training_remove"),
     path("password/", views.password_change, name="password_change"),
     path("two-factor/", views.two_factor_account, name="two_factor"),
     path(

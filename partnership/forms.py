@@ -150,6 +150,18 @@ class BodyForm(BaseForm):
         required=False,
         help_text="Required for a task-and-finish group. For example, 31 3 2027",
     )
+    meetings_a_year = forms.IntegerField(
+        label="Meets at least (times a year)",
+        required=False,
+        min_value=1,
+        max_value=52,
+        help_text="For example 4 for quarterly. Leave blank if it has no set frequency.",
+        error_messages={
+            "invalid": "Enter how many times a year it meets as a number, like 4",
+            "min_value": "Enter a number of meetings a year between 1 and 52",
+            "max_value": "Enter a number of meetings a year between 1 and 52",
+        },
+    )
 
     def __init__(self, *args, parents, allow_top_level: bool, **kwargs):
         super().__init__(*args, **kwargs)

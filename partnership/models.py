@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -111,6 +112,13 @@ class Body(models.Model):
     )
     closed_on = models.DateField("closed on", null=True, blank=True)
     closure_reason = models.TextField("reason for closing", blank=True)
+    meetings_a_year = models.PositiveSmallIntegerField(
+        "meets at least (times a year)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text="For example 4 for quarterly.",
+    )
 
     history = audited()
     objects = BodyQuerySet.as_manager()
@@ -146,6 +154,12 @@ class Body(models.Model):
                 | Q(closed_on__gte=F("established_on")),
                 name="body_closed_after_established",
                 violation_error_message="A body cannot close before it was established.",
+            ),
+            models.CheckConstraint(
+                condition=Q(meetings_a_year__isnull=True)
+                | Q(meetings_a_year__gte=1, meetings_a_year__lte=52),
+                name="body_meetings_a_year_1_to_52",
+                violation_error_message="A body meets between 1 and 52 times a year.",
             ),
         ]
 

@@ -34,3 +34,21 @@ def register_account_panel(panel: AccountPanel) -> AccountPanel:
 
 def account_panels(request: HttpRequest) -> list[Panel]:
     return [panel for make in _account_panels if (panel := make(request)) is not None]
+
+
+# A body's page belongs to ``membership`` too: a lower app adds a panel to it the same way, a
+# callable of the request, the body and whether the reader manages it, giving a Panel or None.
+# It must cost no query when it has nothing to show (the page's query counts are pinned).
+BodyPanel = Callable[[HttpRequest, Any, bool], Panel | None]
+_body_panels: list[BodyPanel] = []
+
+
+def register_body_panel(panel: BodyPanel) -> BodyPanel:
+    """Add a panel to a body's page; usable as a decorator; registering twice is harmless."""
+    if panel not in _body_panels:
+        _body_panels.append(panel)
+    return panel
+
+
+def body_panels(request: HttpRequest, body: Any, *, can_manage: bool) -> list[Panel]:
+    return [panel for make in _body_panels if (panel := make(request, body, can_manage))]

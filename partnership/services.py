@@ -132,6 +132,7 @@ def body_create(
     terms_of_reference: str = "",
     established_on: date | None = None,
     ends_on: date | None = None,
+    meetings_a_year: int | None = None,
 ) -> Body:
     _lock_structure(partnership.pk)
     if parent is not None:
@@ -145,6 +146,7 @@ def body_create(
         terms_of_reference=terms_of_reference,
         established_on=established_on,
         ends_on=ends_on,
+        meetings_a_year=meetings_a_year,
     )
     _check_parent(body=body, parent=parent)
     _check_dates(body)
@@ -162,6 +164,7 @@ BODY_EDITABLE = {
     "terms_of_reference",
     "established_on",
     "ends_on",
+    "meetings_a_year",
 }
 
 

@@ -60,6 +60,8 @@ NOT_PUBLIC: dict[str, str] = {
         "account:password_change",
         "account:sign_out_everywhere",
         "account:two_factor",
+        "account:training",
+        "account:training_remove",
         "account:two_factor_recovery_codes_new",
         "two_factor",
         "two_factor_recovery",
@@ -90,6 +92,7 @@ NOT_PUBLIC: dict[str, str] = {
     ),
     **_each(
         COORDINATOR,
+        "membership:training_create",
         "governance:meeting_create",
         "governance:meeting_edit",
         "governance:meeting_publish",

@@ -227,6 +227,7 @@ def _all_url_names(resolver=None, prefix=""):
 def test_every_url_is_in_the_matrix(world):
     from tests.governance.test_register_views import REGISTER_URLS
     from tests.governance.test_url_access import GOVERNANCE_URLS
+    from tests.membership.test_training import TRAINING_URLS
     from tests.performance.test_agreement_views import AGREEMENT_URLS
     from tests.performance.test_board_report_views import BOARD_REPORT_URLS
     from tests.performance.test_dashboards import DASHBOARD_URLS
@@ -258,6 +259,7 @@ def test_every_url_is_in_the_matrix(world):
         | KEY_PARTNERSHIP_REVIEW_URLS
         | KP_REPORT_URLS
         | AGREEMENT_URLS
+        | TRAINING_URLS
         | {
             "membership:appointment_end",  # POST only: test_post_to_appointment_end_as
             "logout",  # POST only: the browser journey signs out

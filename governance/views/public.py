@@ -17,6 +17,7 @@ from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from governance import selectors
 from governance.feeds import calendar_feed
 from governance.models import Audience, DocumentKind, MeetingStatus
+from governance.selectors.frequency import shortfall_panel
 from governance.views.meetings import meeting_for
 from partnership import permissions as perms
 from partnership.outbox import enqueue
@@ -130,6 +131,7 @@ def meeting_list(request: HttpRequest, partnership: str) -> HttpResponse:
 def body_meetings(request: HttpRequest, partnership: str, body: str) -> HttpResponse:
     b = perms.get_body_or_404(partnership, body)
     meetings = selectors.meetings_for(user=request.user, partnership=b.partnership, body=b)
+    can_manage = perms.can_manage_body(request.user, b)
     return render(
         request,
         "governance/meeting_list.html",
@@ -137,7 +139,9 @@ def body_meetings(request: HttpRequest, partnership: str, body: str) -> HttpResp
             "partnership": b.partnership,
             "body": b,
             **_split(request, meetings, partnership=b.partnership),
-            "can_manage": perms.can_manage_body(request.user, b),
+            "can_manage": can_manage,
+            # A short schedule this year, for those who manage the body only.
+            "shortfall_panel": shortfall_panel(request, b, can_manage),
         },
     )
 

@@ -8,4 +8,5 @@ from membership.services.agreement import *  # noqa: F403
 from membership.services.elections import *  # noqa: F403
 from membership.services.memberships import *  # noqa: F403
 from membership.services.reminders import *  # noqa: F403
+from membership.services.training import *  # noqa: F403
 from membership.services.two_factor import *  # noqa: F403

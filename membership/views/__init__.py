@@ -6,4 +6,5 @@ from membership.views.bodies import *  # noqa: F403
 from membership.views.elections import *  # noqa: F403
 from membership.views.security import *  # noqa: F403
 from membership.views.tasks import *  # noqa: F403
+from membership.views.training import *  # noqa: F403
 from membership.views.two_factor import *  # noqa: F403

@@ -32,7 +32,7 @@ from partnership import permissions as perms
 from partnership.forms import CloseForm
 from partnership.history import history_entries, history_of
 from partnership.models import Body, Sector
-from partnership.panels import account_panels
+from partnership.panels import account_panels, body_panels
 from partnership.selectors import body_tree, tree_walk
 
 
@@ -238,6 +238,8 @@ def body_detail(request: HttpRequest, partnership: str, body: str) -> HttpRespon
         "can_manage": can_manage,
         "is_member": seats.has_viewer,
         "elections": selectors.recent_elections(body=b),
+        # Warnings other apps add for those who manage the body (a short meetings schedule).
+        "body_panels": body_panels(request, b, can_manage=can_manage),
     }
     if can_manage:
         context["past"] = _members_page(

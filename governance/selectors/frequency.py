@@ -1,0 +1,60 @@
+"""How often a body meets: whether this financial year's schedule has as many meetings as the
+body says it holds a year (``Body.meetings_a_year``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from governance.models import Meeting, MeetingStatus
+from partnership.models import Body
+from partnership.panels import Panel
+from partnership.periods import financial_year, financial_year_label
+
+__all__ = ["Shortfall", "schedule_shortfall", "shortfall_panel"]
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """The financial year ``year_label`` has ``scheduled`` of the ``needed`` meetings."""
+
+    year_label: str
+    scheduled: int
+    needed: int
+
+    @property
+    def missing(self) -> int:
+        return max(self.needed - self.scheduled, 0)
+
+
+def schedule_shortfall(*, body: Body, today: date) -> Shortfall | None:
+    """This financial year's (April to March) schedule against the body's frequency, counting
+    every meeting not cancelled, held or still to come, in one query (``missing`` is 0 when the
+    schedule has enough). None when the body states no frequency or has closed."""
+    if body.meetings_a_year is None or (body.closed_on is not None and body.closed_on <= today):
+        return None
+    year = financial_year(today)
+    scheduled = (
+        Meeting.objects.filter(
+            body=body, held_on__gte=date(year, 4, 1), held_on__lte=date(year + 1, 3, 31)
+        )
+        .exclude(status=MeetingStatus.CANCELLED)
+        .count()
+    )
+    return Shortfall(
+        year_label=financial_year_label(year), scheduled=scheduled, needed=body.meetings_a_year
+    )
+
+
+def shortfall_panel(request: HttpRequest, body: Body, can_manage: bool) -> Panel | None:
+    """The body page's warning to those who manage the body (asked only for them: no query
+    for anyone else) when this year's schedule has fewer meetings than the body holds."""
+    if not can_manage:
+        return None
+    shortfall = schedule_shortfall(body=body, today=timezone.localdate())
+    if shortfall is None or not shortfall.missing:
+        return None
+    return Panel("governance/_schedule_shortfall.html", {"shortfall": shortfall, "body": body})
