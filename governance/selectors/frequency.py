@@ -33,14 +33,20 @@ class Shortfall:
 def schedule_shortfall(*, body: Body, today: date) -> Shortfall | None:
     """This financial year's (April to March) schedule against the body's frequency, counting
     every meeting not cancelled, held or still to come, in one query (``missing`` is 0 when the
-    schedule has enough). None when the body states no frequency or has closed."""
-    if body.meetings_a_year is None or (body.closed_on is not None and body.closed_on <= today):
+    schedule has enough). None when the body states no frequency, or does not live the whole
+    year: it is closing or closed, ends before the year does (a task-and-finish group) or began
+    after it started. A year's count is for a whole year, and no meeting may be scheduled after
+    a body's closing date (so "schedule 2 more" would lead to a form that must refuse)."""
+    if body.meetings_a_year is None or body.closed_on is not None:
         return None
     year = financial_year(today)
+    starts, ends = date(year, 4, 1), date(year + 1, 3, 31)
+    if (body.ends_on is not None and body.ends_on < ends) or (
+        body.established_on is not None and body.established_on > starts
+    ):
+        return None
     scheduled = (
-        Meeting.objects.filter(
-            body=body, held_on__gte=date(year, 4, 1), held_on__lte=date(year + 1, 3, 31)
-        )
+        Meeting.objects.filter(body=body, held_on__gte=starts, held_on__lte=ends)
         .exclude(status=MeetingStatus.CANCELLED)
         .count()
     )

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet, Window
+from django.core.paginator import Page
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from governance.models import Declaration, Gift
@@ -24,6 +24,7 @@ from governance.selectors.registers import (
     register_settings,
 )
 from partnership.models import Body
+from partnership.paging import page_with_total
 
 PAGE_SIZE = 50
 # Reasons are free text: a register where each withheld entry gives its own reason must not
@@ -60,30 +61,6 @@ def _interests(body: Body) -> QuerySet[Declaration]:
         .filter(partnership_id=body.partnership_id)
         .filter(Q(body=body) | _sat_while_held(body, today, today))
     )
-
-
-def page_with_total(qs: QuerySet, *, number: str | int | None, size: int = PAGE_SIZE) -> Page:
-    """The ``number`` page (as ``Paginator.get_page`` reads it) of the ordered ``qs``, ``size``
-    rows a page, in one query: each row of the page carries the total (``COUNT(*) OVER ()``),
-    so the paginator's own COUNT is saved. Only a page past the end costs more: the count,
-    then the last page."""
-    paginator = Paginator(qs.annotate(paged_total=Window(Count("pk"))), size)
-    try:
-        # At most a page a billion rows in: a bigger number is past the end anyway, and an
-        # offset beyond 64 bits is refused by the database.
-        wanted = min(max(int(number or 1), 1), 10**9 // size)
-    except (TypeError, ValueError):
-        wanted = 1
-    bottom = (wanted - 1) * size
-    rows = list(paginator.object_list[bottom : bottom + size])
-    if rows:
-        paginator.count = rows[0].paged_total
-        page = paginator.page(wanted)  # slices lazily: no query
-    else:
-        page = paginator.get_page(wanted)
-        rows = list(page.object_list)
-    page.object_list = rows
-    return page
 
 
 def _page_of(

@@ -28,6 +28,7 @@ from membership.forms import (
     SeatForm,
 )
 from membership.models import NON_VOTING_ROLES, Appointment, Membership, Role, Seat
+from membership.permissions import can_keep_training
 from partnership import permissions as perms
 from partnership.forms import CloseForm
 from partnership.history import history_entries, history_of
@@ -424,6 +425,9 @@ def membership_detail(request: HttpRequest, partnership: str, body: str, pk: int
             "form": form,
             "history": history_entries(membership),
             "today": timezone.localdate(),
+            # A person's training is read by those who may keep it: not once they have left
+            # every body the reader co-ordinates (this membership may have ended).
+            "can_see_training": can_keep_training(request.user, membership.person),
         },
     )
 

@@ -11,13 +11,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from governance.selectors.register_pages import page_with_total
 from membership import services
 from membership.forms_training import TrainingRecordForm
 from membership.models import TrainingRecord
 from membership.permissions import can_keep_training
 from membership.views.bodies import get_membership
 from partnership import permissions as perms
+from partnership.paging import page_with_total
 
 __all__ = ["training", "training_create", "training_remove"]
 

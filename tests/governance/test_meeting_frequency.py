@@ -167,3 +167,18 @@ def test_the_warning_costs_a_manager_one_query_and_nobody_else_any(client, world
     before = queries(client, url)
     quarterly(world.board)
     assert queries(client, url) == before + (persona == "coordinator")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"closed_on": date(2027, 1, 31)},  # closing within the year: no meeting after it
+        {"ends_on": date(2027, 2, 28)},  # a task-and-finish group ending before March
+        {"established_on": date(2026, 9, 1)},  # set up after the year began
+    ],
+)
+def test_a_body_that_does_not_live_the_whole_year_is_not_held_to_a_years_count(world, change):
+    group = quarterly(world.subgroup)
+    Body.objects.filter(pk=group.pk).update(**change)
+    group.refresh_from_db()
+    assert schedule_shortfall(body=group, today=TODAY) is None

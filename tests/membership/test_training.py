@@ -24,9 +24,10 @@ TRAINING_URLS = {
 SIGNED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": "login"}
 POST_ONLY = {**dict.fromkeys(ROLES, 405), "anonymous": "login"}
 # The session, the user, and one page of records carrying its total; the membership page
-# reads its records in one query more, whatever their number.
+# reads its records in one query more, whatever their number, and asks once whether the reader
+# may see them (the person's seats not ended).
 QUERIES = 3
-MEMBERSHIP_QUERIES = 9
+MEMBERSHIP_QUERIES = 10
 PARTNERSHIP_COORDINATOR = {**dict.fromkeys(ROLES, 403), "anonymous": "login", "coordinator": 200}
 
 
@@ -322,6 +323,44 @@ def test_a_coordinator_cannot_record_for_a_member_who_has_left(client, world, to
     assert response.status_code == 200
     assert "only they can record their training" in response.content.decode()
     assert not TrainingRecord.objects.exists()
+
+
+def test_once_a_member_has_left_the_coordinator_no_longer_reads_their_training(
+    client, world, today
+):
+    add(world, course="Safeguarding adults, level 2", notes="Private notes")
+    services.membership_end(
+        actor=world.coordinator, membership=world.member_membership, ends_on=today, reason="Left"
+    )
+    client.force_login(world.coordinator)
+    page = client.get(
+        reverse(
+            "membership:membership_detail",
+            kwargs={
+                "partnership": world.partnership.slug,
+                "body": world.board.slug,
+                "pk": world.member_membership.pk,
+            },
+        )
+    ).content.decode()
+    assert "Safeguarding adults" not in page and "Private notes" not in page
+    assert "sees their training now that they no longer sit on a body you co-ordinate" in page
+    assert training_create_url(world) not in page
+
+
+def test_a_member_whose_seat_starts_later_may_have_training_recorded(world, today):
+    from membership.permissions import can_keep_training
+    from tests.factories import UserFactory
+
+    newcomer = UserFactory()
+    services.membership_create(
+        actor=None,
+        body=world.board,
+        seat=world.board_seat,
+        person=newcomer,
+        starts_on=today + timedelta(days=30),
+    )
+    assert can_keep_training(world.coordinator, newcomer)
 
 
 # --- who reaches each URL ----------------------------------------------------------------------

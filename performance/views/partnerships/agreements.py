@@ -21,11 +21,11 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
-from governance.selectors.register_pages import page_with_total
 from membership.selectors import partnership_members
 from partnership import permissions as perms
 from partnership.forms import posted
 from partnership.models import Body, Organisation, Partnership
+from partnership.paging import page_with_total
 from performance import permissions
 from performance.forms.agreements import AgreementForm, AgreementReviewForm
 from performance.models import (

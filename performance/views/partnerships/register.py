@@ -31,10 +31,10 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from governance.selectors.register_pages import page_with_total
 from partnership import permissions as perms
 from partnership.history import history_entries
 from partnership.models import Organisation, Partnership
+from partnership.paging import page_with_total
 from partnership.periods import Quarter
 from performance import permissions
 from performance.models import (

@@ -18,10 +18,10 @@ from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from governance.selectors.register_pages import page_with_total
 from partnership import permissions as perms
 from partnership.history import history_entries, history_of
 from partnership.models import Body
+from partnership.paging import page_with_total
 from partnership.periods import Quarter
 from performance import permissions, selectors
 from performance.models import (
