@@ -12,6 +12,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 from partnership.forms import BaseForm, DateField
+from performance.forms.risks import PartnershipCheckboxes
 from performance.models import KEY_CRITERIA, KeyPartnership, KeyPartnershipSettings
 
 __all__ = ["EndForm", "KeyPartnershipForm", "RegisterSettingsForm"]
@@ -46,19 +47,6 @@ def _yes_no(label: str, required: str, **kwargs) -> forms.TypedChoiceField:
         error_messages={"required": required},
         **kwargs,
     )
-
-
-class _Checkboxes(forms.ModelMultipleChoiceField):
-    widget = forms.CheckboxSelectMultiple
-
-    def __init__(self, label: str, **kwargs):
-        super().__init__(
-            label=label,
-            queryset=None,
-            required=False,
-            error_messages={"invalid_choice": "Select from this partnership"},
-            **kwargs,
-        )
 
 
 # (heading, field names): the form's sections, as the record's page groups them.
@@ -110,8 +98,8 @@ class KeyPartnershipForm(BaseForm):
         },
     )
     remit = _area("Remit and purpose", error_messages={"required": "Enter the remit and purpose"})
-    bodies = _Checkboxes("Our bodies it links to (optional)")
-    partner_organisations = _Checkboxes("Partner organisations (optional)")
+    bodies = PartnershipCheckboxes("Our bodies it links to (optional)")
+    partner_organisations = PartnershipCheckboxes("Partner organisations (optional)")
     other_partners = _area(
         "Other partners (optional)",
         required=False,
@@ -191,8 +179,8 @@ class KeyPartnershipForm(BaseForm):
     notice_period = _text(
         "Notice period (optional)", 300, required=False, help_text="With any exceptions."
     )
-    risks = _Checkboxes("Linked risks (optional)")
-    indicators = _Checkboxes("Linked indicators (optional)")
+    risks = PartnershipCheckboxes("Linked risks (optional)")
+    indicators = PartnershipCheckboxes("Linked indicators (optional)")
     last_reviewed_on = DateField(
         label="Last reviewed (optional)", required=False, help_text="For example, 14 3 2025"
     )

@@ -100,7 +100,7 @@ def impact(label: str, what: str, **kwargs) -> ScoreField:
     return ScoreField(label=label, levels=IMPACT_LEVELS, what=what, **kwargs)
 
 
-class _Checkboxes(forms.ModelMultipleChoiceField):
+class PartnershipCheckboxes(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def __init__(self, label: str, **kwargs):
@@ -149,9 +149,9 @@ class RiskForm(BaseForm):
             "invalid_choice": "Select a partner organisation of this partnership",
         },
     )
-    outcomes = _Checkboxes("Linked outcomes (optional)")
-    indicators = _Checkboxes("Linked indicators (optional)")
-    actions = _Checkboxes("Linked delivery-plan actions (optional)")
+    outcomes = PartnershipCheckboxes("Linked outcomes (optional)")
+    indicators = PartnershipCheckboxes("Linked indicators (optional)")
+    actions = PartnershipCheckboxes("Linked delivery-plan actions (optional)")
     inherent_likelihood = likelihood("Likelihood", "inherent likelihood")
     inherent_impact = impact("Impact", "inherent impact")
     residual_likelihood = likelihood("Likelihood", "residual likelihood")

@@ -7,7 +7,6 @@ agreement the user may not see is a 404; a step they may not take on one they se
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +17,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from membership.selectors import partnership_members
@@ -42,6 +41,7 @@ from performance.selectors.agreements import (
     agreement_rows,
 )
 from performance.services import agreements as services
+from performance.services.reports.common import long_date
 from performance.services.transfer.agreements import agreements_export
 from performance.views.transfer import CONTENT_TYPES
 
@@ -88,10 +88,6 @@ def _agreement_or_404(request: HttpRequest, partnership: str, pk: int) -> Commis
 
 def _list_url(p: Partnership) -> str:
     return reverse("performance:agreement_list", kwargs={"partnership": p.slug})
-
-
-def _day(value: date | None) -> str:
-    return formats.date_format(value, "j F Y") if value else ""
 
 
 # --- the list -----------------------------------------------------------------------------------
@@ -146,8 +142,10 @@ def agreement_list(request: HttpRequest, partnership: str) -> HttpResponse:
             agreement, review_overdue=agreement.review_overdue, today=today
         )
         agreement.cost_label = services.money(agreement.cost_total)
-        agreement.next_review_label = _day(agreement.next_review_due)
-        agreement.period_label = f"{_day(agreement.starts_on)} to {_day(agreement.ends_on)}"
+        agreement.next_review_label = long_date(agreement.next_review_due)
+        agreement.period_label = (
+            f"{long_date(agreement.starts_on)} to {long_date(agreement.ends_on)}"
+        )
     return render(
         request,
         TEMPLATES + "list.html",
@@ -353,7 +351,7 @@ def agreement_edit(request: HttpRequest, partnership: str, pk: int) -> HttpRespo
         button="Save the changes",
         back=a.get_absolute_url(),
         back_label="Back to the agreement",
-        held=[_day(r.due_on) for r in held],
+        held=[long_date(r.due_on) for r in held],
     )
 
 
@@ -374,7 +372,7 @@ def agreement_review(request: HttpRequest, partnership: str, pk: int) -> HttpRes
     a = _agreement_or_404(request, partnership, review.agreement_id)
     perms.require(permissions.can_review_agreement(request.user, a))
     if review.held_on is not None:
-        messages.info(request, f"The review due on {_day(review.due_on)} is already recorded.")
+        messages.info(request, f"The review due on {long_date(review.due_on)} is already recorded.")
         return redirect(a.get_absolute_url())
     form = AgreementReviewForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -388,7 +386,7 @@ def agreement_review(request: HttpRequest, partnership: str, pk: int) -> HttpRes
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, f"The review due on {_day(review.due_on)} is recorded.")
+            messages.success(request, f"The review due on {long_date(review.due_on)} is recorded.")
             return redirect(a.get_absolute_url())
     return render(
         request,
@@ -397,7 +395,7 @@ def agreement_review(request: HttpRequest, partnership: str, pk: int) -> HttpRes
             "partnership": a.partnership,
             "agreement": a,
             "review": review,
-            "due_label": _day(review.due_on),
+            "due_label": long_date(review.due_on),
             "form": form,
         },
     )

@@ -54,6 +54,7 @@ from performance.selectors.partnerships import (
     register_counts,
 )
 from performance.selectors.risks import risks_visible_to
+from performance.services.reports.common import long_date
 from performance.services.transfer.key_partnerships import key_partnerships_export
 from performance.views.partnerships.register_common import (
     TEMPLATES,
@@ -168,11 +169,6 @@ PAGE_COLUMNS = (
 )
 
 
-def _day(day: date | None) -> str:
-    # The page's dates as "3 December 2026", without the template's date filter per cell.
-    return f"{day.day} {day:%B %Y}" if day else ""
-
-
 def _names(through: Any, target: str, page: Any) -> dict[int, list[str]]:
     """The names linked to each key partnership of the page through ``through`` (partners
     or bodies), in order: one query of names, no model built."""
@@ -199,10 +195,10 @@ def _row_text(
         "remit": Truncator(kp.remit).words(25, truncate=" …"),
         "partners": "; ".join(p for p in partners if p) or "None recorded",
         "monitoring": Truncator(kp.monitoring_arrangements).words(20, truncate=" …"),
-        "next": _day(kp.next_review_on),
-        "last": _day(kp.last_reviewed_on) or "not yet",
+        "next": long_date(kp.next_review_on),
+        "last": long_date(kp.last_reviewed_on) or "not yet",
         # The public's rows are active ones, loaded without their end date.
-        "ended": _day(kp.ended_on) if kp.status == KeyPartnershipStatus.ENDED else "",
+        "ended": long_date(kp.ended_on) if kp.status == KeyPartnershipStatus.ENDED else "",
     }
     if reader:
         count = len(kp.key_criteria)
