@@ -128,6 +128,23 @@ class Seat(models.Model):
         help_text="Advisers, co-ordinators and observers attend without decision rights.",
     )
     description = models.TextField("role and reason for being selected", blank=True)
+    # A seat held by virtue of another office (CWaC Appendix 1: the thematic leads are the
+    # groups' chairs): whoever holds ``office_role`` of ``office_body`` holds this seat, and
+    # the membership follows that office when an election changes it (issue 16).
+    office_body = models.ForeignKey(
+        Body,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="office_seats",
+        verbose_name="held by an office of",
+    )
+    office_role = models.CharField(
+        "the office",
+        max_length=20,
+        choices=[("chair", "Chair"), ("deputy_chair", "Deputy chair")],
+        blank=True,
+    )
 
     history = audited()
 
@@ -145,6 +162,17 @@ class Seat(models.Model):
                 violation_error_message="A seat is nominated by an organisation or a body.",
             ),
             models.UniqueConstraint(fields=["body", "name"], name="seat_name_unique_in_body"),
+            models.CheckConstraint(
+                condition=Q(office_body__isnull=True, office_role="")
+                | Q(office_body__isnull=False) & ~Q(office_role=""),
+                name="seat_office_body_and_role_together",
+                violation_error_message="An office-held seat names both the body and the office.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(office_body=F("body")),
+                name="seat_office_of_another_body",
+                violation_error_message="A seat cannot be held by an office of its own body.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -626,3 +654,11 @@ class TrainingRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course} ({self.provider}), {self.completed_on:%-d %B %Y}"
+
+
+# The annual membership review (issue 16) lives beside the rest of membership's models.
+from membership.models_review import (  # noqa: E402, F401
+    MembershipReview,
+    ReviewOutcome,
+    ReviewSheet,
+)

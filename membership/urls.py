@@ -1,6 +1,6 @@
 from django.urls import path
 
-from membership import views
+from membership import urls_restructure, urls_review, views
 
 app_name = "membership"
 
@@ -64,4 +64,6 @@ urlpatterns = [
     path("agreement/<int:pk>/issue/", views.agreement_issue, name="agreement_issue"),
     path("coordinators/", views.appointment_list, name="appointment_list"),
     path("coordinators/<int:pk>/end/", views.appointment_end, name="appointment_end"),
+    *urls_restructure.urlpatterns,
+    *urls_review.urlpatterns,
 ]

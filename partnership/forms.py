@@ -163,6 +163,25 @@ class BodyForm(BaseForm):
         },
     )
 
+    # Rules of office (issue 16).
+    chair_from_outside = forms.BooleanField(
+        label="The chair may come from outside the membership",
+        required=False,
+        help_text="For example, a Partnership Board whose chair is not one of its members. "
+        "Otherwise the chair is elected from the body's own members.",
+    )
+    chair_sector = forms.ChoiceField(
+        label="The chair must represent",
+        choices=[("", "Any sector"), *Sector.choices],
+        required=False,
+    )
+    sub_groups_need_approval = forms.BooleanField(
+        label="New sub-groups need this body's agreement at a meeting",
+        required=False,
+        help_text="A sub-group or task-and-finish group reporting to it is then proposed, with "
+        "its remit, membership and timescale, and created once agreed.",
+    )
+
     def __init__(self, *args, parents, allow_top_level: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = parents

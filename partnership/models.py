@@ -119,6 +119,25 @@ class Body(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(52)],
         help_text="For example 4 for quarterly.",
     )
+    # A shadow body meets and prepares before it takes over: until this date it is shown as
+    # "shadow" and decides nothing; from it, it is the real body (issue 16, replace).
+    shadow_until = models.DateField("shadow body until", null=True, blank=True)
+    # Who may be chair (issue 16, rules of office). By default the chair is elected from the
+    # body's own members; a body may allow a chair from outside its membership (Warrington:
+    # the Partnership Board), or restrict the chair to one sector.
+    chair_from_outside = models.BooleanField(
+        "the chair may come from outside the membership", default=False
+    )
+    chair_sector = models.CharField(
+        "the chair must represent the sector",
+        max_length=20,
+        choices=Sector.choices,
+        blank=True,
+    )
+    # New sub-groups of this body need its agreement at a meeting (governance's proposals).
+    sub_groups_need_approval = models.BooleanField(
+        "new sub-groups need this body's agreement", default=False
+    )
 
     history = audited()
     objects = BodyQuerySet.as_manager()
@@ -171,6 +190,86 @@ class Body(models.Model):
             "membership:body",
             kwargs={"partnership": self.partnership.slug, "body": self.slug},
         )
+
+
+# --- restructuring ------------------------------------------------------------------------
+
+
+class ChangeKind(models.TextChoices):
+    MERGE = "merge", "Merge"
+    REPLACE = "replace", "Replace"
+    END = "end", "End"
+    RENAME = "rename", "Rename or new remit"
+
+
+class StructureChange(models.Model):
+    """One restructuring step (issue 16): bodies merged into one, a body replaced by another,
+    a body ended, or a body renamed or given a new remit. Taken on a date with a reason, as
+    one transaction; every body it touches has a ``BodyEvent`` row. Nothing is deleted: what
+    ended keeps its record, and the event says what became of it."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="structure_changes"
+    )
+    kind = models.CharField(max_length=20, choices=ChangeKind.choices)
+    effective_on = models.DateField("takes effect on")
+    reason = models.TextField()
+    # The body the others became: the merged-into or replacing body (none for end or rename).
+    successor = models.ForeignKey(
+        Body,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="formed_by",
+        verbose_name="became",
+    )
+    # What was done, line by line, as the confirmation page showed it (members carried over,
+    # ended; actions, risks, meetings moved or ended). Kept as text: the record of the step.
+    summary = models.JSONField(default=list, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = audited()
+
+    class Meta:
+        ordering = ["-effective_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.effective_on:%-d %B %Y}"
+
+
+class EventRole(models.TextChoices):
+    ENDED = "ended", "Ended by this change"  # a merged, replaced or ended body
+    SUCCESSOR = "successor", "Took on the others' work"  # the merged-into or replacing body
+    RENAMED = "renamed", "Renamed or given a new remit"
+
+
+class BodyEvent(models.Model):
+    """What one structure change did to one body: its timeline is these rows by date."""
+
+    change = models.ForeignKey(StructureChange, on_delete=models.PROTECT, related_name="events")
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="events")
+    role = models.CharField(max_length=20, choices=EventRole.choices)
+    # For a rename or new remit: the name and remit before and after.
+    old_name = models.CharField(max_length=200, blank=True)
+    new_name = models.CharField(max_length=200, blank=True)
+    old_remit = models.TextField(blank=True)
+    new_remit = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["change__effective_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["change", "body"], name="one_event_per_body_change")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.get_role_display()} ({self.change})"
 
 
 # Direct foreign-key permission tables: a permission row is deleted with its object, so no

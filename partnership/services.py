@@ -133,6 +133,10 @@ def body_create(
     established_on: date | None = None,
     ends_on: date | None = None,
     meetings_a_year: int | None = None,
+    chair_from_outside: bool = False,
+    chair_sector: str = "",
+    sub_groups_need_approval: bool = False,
+    shadow_until: date | None = None,
 ) -> Body:
     _lock_structure(partnership.pk)
     if parent is not None:
@@ -147,6 +151,10 @@ def body_create(
         established_on=established_on,
         ends_on=ends_on,
         meetings_a_year=meetings_a_year,
+        chair_from_outside=chair_from_outside,
+        chair_sector=chair_sector,
+        sub_groups_need_approval=sub_groups_need_approval,
+        shadow_until=shadow_until,
     )
     _check_parent(body=body, parent=parent)
     _check_dates(body)
@@ -165,6 +173,9 @@ BODY_EDITABLE = {
     "established_on",
     "ends_on",
     "meetings_a_year",
+    "chair_from_outside",
+    "chair_sector",
+    "sub_groups_need_approval",
 }
 
 

@@ -243,6 +243,9 @@ class Attendance(models.Model):
         blank=True,
     )
     apologies_sent_at = models.DateTimeField(null=True, blank=True)
+    # When the chair and the deputy are both recorded absent, the members present choose an
+    # acting chair for the meeting, recorded here; they approve its minutes as the chair would.
+    acting_chair = models.BooleanField("chose as acting chair", default=False)
 
     history = audited()
 
@@ -250,6 +253,17 @@ class Attendance(models.Model):
         ordering = ["meeting", "person__full_name"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "person"], name="one_attendance_each"),
+            models.UniqueConstraint(
+                fields=["meeting"],
+                condition=Q(acting_chair=True),
+                name="one_acting_chair_a_meeting",
+                violation_error_message="A meeting has one acting chair.",
+            ),
+            models.CheckConstraint(
+                condition=Q(acting_chair=False) | Q(status="present"),
+                name="acting_chair_was_present",
+                violation_error_message="The acting chair must be recorded present.",
+            ),
             models.CheckConstraint(
                 condition=Q(substitute__isnull=True) | ~Q(status="present"),
                 name="present_members_have_no_substitute",
@@ -294,6 +308,18 @@ class Action(models.Model):
     )
     due_on = models.DateField("due date")
     done_on = models.DateField("completed on", null=True, blank=True)
+    # A restructure (issue 16) carries an open action over to the body that took on the
+    # work, or ends it with a reason; an ended action is no longer chased.
+    carried_to = models.ForeignKey(
+        Body,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions_carried_over",
+        verbose_name="carried over to",
+    )
+    ended_on = models.DateField("ended on", null=True, blank=True)
+    end_reason = models.CharField("reason it ended", max_length=300, blank=True)
 
     history = audited()
 

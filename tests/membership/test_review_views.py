@@ -1,0 +1,3 @@
+"""Issue 16. The URL names this module covers, for tests/test_url_access.py."""
+
+REVIEW_URLS: set[str] = set()
