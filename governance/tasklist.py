@@ -110,7 +110,7 @@ def _papers(user, now, papers: list[Paper]) -> list[Task]:
 
 def _actions(user, today) -> list[Task]:
     actions = (
-        Action.objects.filter(owner=user, done_on__isnull=True)
+        Action.objects.open().filter(owner=user)
         .exclude(meeting__status=MeetingStatus.CANCELLED)
         .select_related("meeting__body__partnership")
         .only("description", "due_on", *MEETING_SHOWN)
@@ -328,7 +328,7 @@ def _first_cut(user) -> dict:
                 item__meeting__held_on__gte=day,
             )
         ),
-        "governance.actions": Exists(Action.objects.filter(owner=user, done_on__isnull=True)),
+        "governance.actions": Exists(Action.objects.open().filter(owner=user)),
     }
     if coordinated_meetings is not None:
         cut["governance.apologies"] = Exists(

@@ -297,6 +297,12 @@ class DeclaredInterest(models.Model):
         return f"{self.person}: {self.item}"
 
 
+class ActionQuerySet(models.QuerySet):
+    def open(self) -> ActionQuerySet:
+        """Not done, and not ended by a restructure: what is still owed and chased."""
+        return self.filter(done_on__isnull=True, ended_on__isnull=True)
+
+
 class Action(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
     item = models.ForeignKey(
@@ -322,6 +328,7 @@ class Action(models.Model):
     end_reason = models.CharField("reason it ended", max_length=300, blank=True)
 
     history = audited()
+    objects = ActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -330,7 +337,11 @@ class Action(models.Model):
         return self.description[:60]
 
     def is_overdue(self, *, today=None) -> bool:
-        return self.done_on is None and self.due_on < (today or timezone.localdate())
+        return (
+            self.done_on is None
+            and self.ended_on is None
+            and self.due_on < (today or timezone.localdate())
+        )
 
 
 class MinutesStatus(models.TextChoices):

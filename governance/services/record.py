@@ -233,7 +233,7 @@ def actions_chase_overdue(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     sent = 0
     overdue = (
-        Action.objects.filter(done_on__isnull=True, due_on__lt=today)
+        Action.objects.open().filter(due_on__lt=today)
         .filter(~Q(meeting__status=MeetingStatus.CANCELLED))
         .select_related("owner", "meeting__body__partnership")
     )
