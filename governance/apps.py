@@ -18,3 +18,19 @@ class GovernanceConfig(AppConfig):
         from partnership.panels import register_body_panel
 
         register_body_panel(shortfall_panel)
+
+        # New sub-groups that need the body's agreement: proposals awaiting it, on its page.
+        from governance.views.proposals import proposals_panel
+
+        register_body_panel(proposals_panel)
+
+        # What a restructure carries over from a body: its coming meetings, its open actions.
+        from governance.restructure import register_carriers
+
+        register_carriers()
+
+        # The annual membership review (membership's) reads each member's attendance here.
+        from governance.member_record import attendance_figures
+        from partnership.member_record import register_member_record
+
+        register_member_record(attendance_figures)

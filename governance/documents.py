@@ -209,7 +209,9 @@ def _attendance_facts(meeting: Meeting) -> dict:
     for record in records.order_by("person__full_name", "pk"):
         person = str(record.person)
         if record.status == AttendanceStatus.PRESENT:
-            present.append(person)
+            present.append(
+                f"{person} (acting chair, chosen at the meeting)" if record.acting_chair else person
+            )
         elif record.status == AttendanceStatus.APOLOGIES:
             apologies.append(person)
         else:

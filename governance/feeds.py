@@ -1,5 +1,6 @@
 """iCalendar feeds of meetings. Public: a feed holds only what the public may see, so no
-confidential item's title ever reaches a calendar app."""
+confidential item's title ever reaches a calendar app. Scheduled meetings are in it from the
+day they are scheduled, marked "Agenda not yet published"."""
 
 from __future__ import annotations
 
@@ -36,6 +37,10 @@ def _event(meeting: Meeting) -> Event:
     if meeting.status == MeetingStatus.CANCELLED:
         event.add("status", "CANCELLED")
         event.add("description", f"Cancelled: {meeting.cancelled_reason}\n{url}")
+    elif meeting.status == MeetingStatus.DRAFT:
+        # Scheduled: the date, time and place only, never a word of the draft agenda.
+        event.add("status", "CONFIRMED")
+        event.add("description", f"Agenda not yet published. It will be here: {url}")
     else:
         event.add("status", "CONFIRMED")
         event.add("description", f"The agenda and public papers: {url}")

@@ -1,7 +1,8 @@
 """Governance's part of "Your tasks": papers to write, actions due, register entries to
 confirm this year, minutes awaiting the chair's approval, declarations the chair is to rule
 on, disputed rulings for the governance lead to settle, and, for co-ordinators, papers that
-are late for their meetings and the apologies received for them.
+are late for their meetings, the apologies received for them, and bodies whose meetings this
+year fall short of how often they meet.
 
 Each uses the predicate its chaser uses (``papers_chase_late``, ``actions_chase_overdue``,
 ``registers_chase_confirmation``, ``minutes_chase_awaiting``), asked about one person instead
@@ -46,9 +47,10 @@ TO_RULE = "Declarations to rule on"
 RULINGS = "Disputed rulings"
 LATE = "Late papers for your meetings"
 APOLOGIES = "Apologies for your meetings"
+SCHEDULE = "Meetings to schedule"
 
 # What a task shows of a meeting, and needs for its links and the rights asked of its body
-# (``meeting_visible``, ``can_manage_body``): the only columns loaded through ``meeting__``.
+# (``agenda_visible``, ``can_manage_body``): the only columns loaded through ``meeting__``.
 MEETING_SHOWN = (
     "meeting__held_on",
     "meeting__status",
@@ -87,13 +89,13 @@ def _papers(user, now, papers: list[Paper]) -> list[Task]:
     """Papers the person writes. Each links to its meeting's page where they may open it (the
     agenda published, or they run the body); else to the body's page: a draft agenda is for
     those who run the body, and the paper goes to them."""
-    from governance.selectors import body_access, meeting_visible
+    from governance.selectors import agenda_visible, body_access
 
     tasks = []
     for p in papers:
         meeting = p.item.meeting
         # Rights are cached on the user: no query per paper.
-        visible = meeting_visible(meeting, body_access(user, meeting.body))
+        visible = agenda_visible(meeting, body_access(user, meeting.body))
         tasks.append(
             Task(
                 group=PAPERS,
@@ -110,7 +112,8 @@ def _papers(user, now, papers: list[Paper]) -> list[Task]:
 
 def _actions(user, today) -> list[Task]:
     actions = (
-        Action.objects.open().filter(owner=user)
+        Action.objects.open()
+        .filter(owner=user)
         .exclude(meeting__status=MeetingStatus.CANCELLED)
         .select_related("meeting__body__partnership")
         .only("description", "due_on", *MEETING_SHOWN)
@@ -152,12 +155,18 @@ def _register_confirmation(user, today, sitting: set[int]) -> list[Task]:
     ]
 
 
-def _minutes(user) -> list[Task]:
+def _minutes(user, *, acting: bool = True) -> list[Task]:
+    """Minutes awaiting the person: as chair or deputy of the body, or (``acting``, the first
+    cut's word) as the acting chair chosen at the meeting."""
     chaired = perms.ids_with(user, "body", perms.CHAIR_BODY)
-    if not chaired:
+    if not chaired and not acting:
         return []
+    mine = Q(meeting__body_id__in=chaired)
+    if acting:
+        mine |= Q(meeting__attendance__person=user, meeting__attendance__acting_chair=True)
     waiting = list(
-        Minutes.objects.filter(meeting__body_id__in=chaired, status=MinutesStatus.SUBMITTED)
+        Minutes.objects.filter(mine, status=MinutesStatus.SUBMITTED)
+        .distinct()
         .select_related("meeting__body__partnership")
         .order_by("submitted_at", "pk")
     )
@@ -172,12 +181,24 @@ def _minutes(user) -> list[Task]:
             status__in=[AttendanceStatus.APOLOGIES, AttendanceStatus.ABSENT],
         ).values_list("meeting_id", "person_id")
     )
+    chosen = (
+        set(
+            Attendance.objects.filter(
+                meeting__in=[m.meeting_id for m in waiting], person=user, acting_chair=True
+            ).values_list("meeting_id", flat=True)
+        )
+        if acting
+        else set()
+    )
     tasks = []
     for m in waiting:
         chair = holders[m.meeting.body_id].get("chair")
         unavailable = chair is None or (m.meeting_id, chair.pk) in absent
         if approval.acting_as_among(
-            holders[m.meeting.body_id], person=user, chair_unavailable=unavailable
+            holders[m.meeting.body_id],
+            person=user,
+            chair_unavailable=unavailable,
+            acting_chair=user if m.meeting_id in chosen else None,
         ):
             tasks.append(
                 Task(
@@ -308,6 +329,49 @@ def _apologies(user, today) -> list[Task]:
     return tasks
 
 
+def _coordinated_bodies(user):
+    """The bodies of the partnerships where the person co-ordinates something (a first cut,
+    as ``_coordinated_partnerships``), or None for someone who co-ordinates nothing."""
+    partnerships = perms.ids_with(user, "partnership", perms.MANAGE_PARTNERSHIP)
+    bodies = perms.ids_with(user, "body", perms.MANAGE_BODY)
+    if not partnerships and not bodies:
+        return None
+    found = Q(partnership_id__in=partnerships)
+    if bodies:
+        found |= Q(partnership_id__in=Body.objects.filter(pk__in=bodies).values("partnership_id"))
+    return Body.objects.filter(found)
+
+
+def _schedule(user, today) -> list[Task]:
+    """For co-ordinators: each body they run whose meetings this financial year fall short of
+    how often it says it meets (the body's page and meetings list say so too)."""
+    from governance.selectors.frequency import bodies_short_of_meetings, shortfall_of
+
+    candidates = _coordinated_bodies(user)
+    if candidates is None:
+        return []
+    short = bodies_short_of_meetings(bodies=candidates, today=today).select_related("partnership")
+    tasks = []
+    for body in short.order_by("name", "pk"):
+        if not perms.can_manage_body(user, body):
+            continue
+        shortfall = shortfall_of(body, today)
+        tasks.append(
+            Task(
+                group=SCHEDULE,
+                title=f"{body.name}: {shortfall.scheduled} of {shortfall.needed} meetings "
+                f"scheduled for {shortfall.year_label}",
+                url=reverse(
+                    "governance:body_meetings",
+                    kwargs={"partnership": body.partnership.slug, "body": body.slug},
+                ),
+                status="Short",
+                hint=f"Schedule {shortfall.missing} more",
+            )
+        )
+    return tasks
+
+
 @register_first_cut
 def _first_cut(user) -> dict:
     """Whether the person may have papers to write or (as a co-ordinator) to chase, actions
@@ -329,7 +393,21 @@ def _first_cut(user) -> dict:
             )
         ),
         "governance.actions": Exists(Action.objects.open().filter(owner=user)),
+        # Minutes awaiting the acting chair the members chose at the meeting (issue 16).
+        "governance.acting_chair": Exists(
+            Attendance.objects.filter(
+                person=user, acting_chair=True, meeting__minutes__status=MinutesStatus.SUBMITTED
+            )
+        ),
     }
+    candidates = _coordinated_bodies(user)
+    if candidates is not None:
+        from governance.selectors.frequency import bodies_short_of_meetings
+
+        # A first cut: whether any body of theirs is short (which they run is asked next).
+        cut["governance.schedule"] = Exists(
+            bodies_short_of_meetings(bodies=candidates, today=timezone.localdate())
+        )
     if coordinated_meetings is not None:
         cut["governance.apologies"] = Exists(
             Attendance.objects.filter(
@@ -351,9 +429,10 @@ def governance_tasks(request: HttpRequest) -> list[Task]:
         *_papers(user, now, owned),
         *(_actions(user, today) if cut.get("governance.actions", True) else []),
         *_register_confirmation(user, today, places(request).sitting_partnership_ids),
-        *_minutes(user),
+        *_minutes(user, acting=cut.get("governance.acting_chair", True)),
         *_to_rule(user, today),
         *_rulings(user),
         *_late_papers(user, now, others),
         *(_apologies(user, today) if cut.get("governance.apologies", True) else []),
+        *(_schedule(user, today) if cut.get("governance.schedule", True) else []),
     ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance import urls_office, urls_proposals, views
+from governance import urls_proposals, views
 
 app_name = "governance"
 
@@ -62,6 +62,5 @@ urlpatterns = [
     path(f"{B}register/gifts/", views.body_gifts, name="body_gifts"),
     path(f"{B}register/export/", views.register_export, name="register_export"),
     path(f"{B}register/interests/<int:pk>/rule/", views.ruling_create, name="ruling_create"),
-    *urls_office.urlpatterns,
     *urls_proposals.urlpatterns,
 ]

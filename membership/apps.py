@@ -11,3 +11,14 @@ class MembershipConfig(AppConfig):
         from partnership.tasklist import register_task_source
 
         register_task_source(membership_tasks)
+
+        # The annual membership review: a link on the body page for those who see reviews.
+        from membership.views.reviews import review_panel
+        from partnership.panels import register_body_panel
+
+        register_body_panel(review_panel)
+
+        # What a restructure carries over from a body: its elections, its sub-bodies.
+        from membership.restructure_carriers import register_carriers
+
+        register_carriers()

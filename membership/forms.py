@@ -51,15 +51,33 @@ class SeatForm(BaseForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+    # "Held by the chair of the Safer Group": the seat follows that office (issue 16).
+    office_role = forms.ChoiceField(
+        label="Held by virtue of an office (optional)",
+        choices=[
+            ("", "Not held by an office"),
+            ("chair", "Held by the chair"),
+            ("deputy_chair", "Held by the deputy chair"),
+        ],
+        required=False,
+        help_text="For example, the thematic leads on the board are the groups' chairs. "
+        "Whoever holds the office holds the seat, and it changes hands when they do.",
+    )
+    office_body = forms.ModelChoiceField(
+        label="Of which body",
+        queryset=Body.objects.none(),
+        required=False,
+        empty_label="No body",
+    )
 
     def __init__(self, *args, body: Body, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["nominating_organisation"].queryset = Organisation.objects.filter(
             partnership_id=body.partnership_id
         )
-        self.fields["nominating_body"].queryset = Body.objects.filter(
-            partnership_id=body.partnership_id
-        ).exclude(pk=body.pk)
+        others = Body.objects.filter(partnership_id=body.partnership_id).exclude(pk=body.pk)
+        self.fields["nominating_body"].queryset = others
+        self.fields["office_body"].queryset = others.filter(closed_on__isnull=True)
 
     def clean(self):
         cleaned = super().clean()
@@ -68,6 +86,10 @@ class SeatForm(BaseForm):
                 "nominating_body",
                 "Choose a nominating organisation or a nominating body, not both",
             )
+        if cleaned.get("office_role") and not cleaned.get("office_body"):
+            self.add_error("office_body", "Select the body whose office holds the seat")
+        if cleaned.get("office_body") and not cleaned.get("office_role"):
+            self.add_error("office_role", "Select the office that holds the seat")
         return cleaned
 
     @classmethod
@@ -329,6 +351,23 @@ class ProposeForm(BaseForm):
             self.fields["organisation"].queryset = Organisation.objects.filter(
                 partnership_id=body.partnership_id
             )
+        elif election.post == Post.CHAIR and body.chair_from_outside:
+            # The body's rules of office (issue 16): a chair from outside the membership
+            # represents one of the organisations they represent elsewhere in the partnership.
+            field = self.fields["organisation"]
+            field.queryset = Organisation.objects.filter(partnership_id=body.partnership_id)
+            field.label = "Organisation a chair from outside would represent (optional)"
+            field.help_text = (
+                "Only for someone from outside the membership: one they represent on another "
+                "body of the partnership. Leave this empty for a member (they represent the "
+                "organisation they sit for) or to use the first they represent."
+            )
+            if body.chair_sector:
+                field.queryset = field.queryset.filter(sector=body.chair_sector)
+                field.help_text += (
+                    f" The chair must represent the {body.get_chair_sector_display().lower()} "
+                    "sector."
+                )
         else:
             # A chair or deputy chair represents nobody: the question is not asked.
             del self.fields["organisation"]

@@ -58,6 +58,9 @@ class ReviewSheet(models.Model):
     apologies = models.PositiveSmallIntegerField(default=0)
     substitutes_sent = models.PositiveSmallIntegerField("substitutes sent", default=0)
     absent = models.PositiveSmallIntegerField("absent without apologies", default=0)
+    # Held, but no attendance recorded for the member: attended + apologies + absent +
+    # not_recorded = meetings_held, as in governance's attendance record.
+    not_recorded = models.PositiveSmallIntegerField("attendance not recorded", default=0)
     agreement_signed = models.BooleanField("signed the current agreement", default=False)
     declarations_confirmed = models.BooleanField("declarations confirmed this year", default=False)
     training_count = models.PositiveSmallIntegerField("training records this year", default=0)

@@ -13,7 +13,9 @@ number of queries whatever the number of tasks or of partnerships co-ordinated.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from collections import Counter
+
+from django.db.models import Exists, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -22,14 +24,28 @@ from membership.models import (
     AppointmentRole,
     Election,
     ElectionStatus,
+    Membership,
+    MembershipReview,
+    ReviewSheet,
+    Role,
 )
-from membership.selectors import PersonPlaces, person_agreements, person_places
+from membership.selectors import (
+    PersonPlaces,
+    office_holders_by_body,
+    person_agreements,
+    person_places,
+)
 from membership.services.reminders import vacancy_reports_for
-from partnership.tasklist import Task, shared
+from membership.services.review_chasing import bodies_due_review, review_due_from
+from membership.services.reviews import sheet_decider
+from partnership import permissions as perms
+from partnership.periods import financial_year, financial_year_label
+from partnership.tasklist import Task, first_cut, register_first_cut, shared
 
 AGREEMENT = "Partnership agreement"
 ELECTIONS = "Elections"
 PLACES = "Vacancies and memberships ending"
+REVIEWS = "Membership reviews"
 
 
 def _election_url(election: Election, name: str = "election_detail", **extra) -> str:
@@ -190,9 +206,114 @@ def _place_tasks(held: PersonPlaces) -> list[Task]:
     return tasks
 
 
+@register_first_cut
+def _review_cut(user) -> dict:
+    """Whether the person chairs (or is deputy of) a body with a review's outcomes to record,
+    and whether a partnership they co-ordinate in has a body with no review this year: asked
+    with every app's cuts in one query, so that most people are asked nothing more."""
+    today = timezone.localdate()
+    chairs = (
+        Membership.objects.current(on=today)
+        .filter(person=user, role__in=[Role.CHAIR, Role.DEPUTY_CHAIR])
+        .values("body_id")
+    )
+    coordinated = (
+        user.appointments.current(on=today)
+        .filter(role=AppointmentRole.COORDINATOR)
+        .values("partnership_id")
+    )
+    return {
+        "membership.review_sheets": Exists(
+            ReviewSheet.objects.filter(
+                outcome="", review__completed_at__isnull=True, review__body_id__in=chairs
+            )
+        ),
+        "membership.reviews_due": Exists(
+            bodies_due_review(today=today).filter(partnership_id__in=coordinated)
+        ),
+    }
+
+
+def _review_tasks(request: HttpRequest, held: PersonPlaces) -> list[Task]:
+    """Reviews whose outcomes the person records (the chair; the deputy while the chair's
+    seat is empty, and for the chair's own sheet; never their own), and, from 1 October, the
+    bodies they co-ordinate with no review this financial year: what ``review_chasing``
+    chases. Asked only when the first cut says there may be some."""
+    user, today = request.user, timezone.localdate()
+    cut = first_cut(request)
+    tasks: list[Task] = []
+    office = {s.body_id: s.role for s in held.seats if s.role in (Role.CHAIR, Role.DEPUTY_CHAIR)}
+    if office and cut.get("membership.review_sheets", True):
+        reviews = list(
+            MembershipReview.objects.filter(body_id__in=office, completed_at__isnull=True)
+            .select_related("body__partnership")
+            .order_by("due_on", "pk")
+        )
+        holders = office_holders_by_body(bodies=[r.body for r in reviews], on=today)
+        undecided = Counter()
+        for review_id, body_id, person_id in ReviewSheet.objects.filter(
+            review__in=reviews, outcome=""
+        ).values_list("review_id", "review__body_id", "membership__person_id"):
+            # Only the sheets this person decides: never their own (``sheet_decider``).
+            decider = sheet_decider(holders[body_id], person_id)
+            if decider is not None and decider.pk == user.pk:
+                undecided[review_id] += 1
+        for review in reviews:
+            count = undecided[review.pk]
+            if not count:
+                continue
+            tasks.append(
+                Task(
+                    group=REVIEWS,
+                    title=f"{review.body.name}: record {count} outcome"
+                    f"{'s' if count != 1 else ''} of the "
+                    f"{financial_year_label(review.year)} review",
+                    url=reverse(
+                        "membership:review_detail",
+                        kwargs={
+                            "partnership": review.body.partnership.slug,
+                            "body": review.body.slug,
+                            "pk": review.pk,
+                        },
+                    ),
+                    due_on=review.due_on,
+                    hint="Continue, discuss with the nominating organisation, or end.",
+                )
+            )
+    coordinating = {
+        a.partnership_id for a in held.appointments if a.role == AppointmentRole.COORDINATOR
+    }
+    if coordinating and cut.get("membership.reviews_due", True):
+        year = financial_year(today)
+        due = bodies_due_review(today=today).filter(partnership_id__in=coordinating)
+        # Asked whatever the date, so the page's queries do not change with it; listed from
+        # the day the chaser starts.
+        for body in list(due):
+            if today < review_due_from(year) or not perms.can_manage_body(user, body):
+                continue
+            tasks.append(
+                Task(
+                    group=REVIEWS,
+                    title=f"{body.name}: open the {financial_year_label(year)} membership review",
+                    url=reverse(
+                        "membership:review_list",
+                        kwargs={"partnership": body.partnership.slug, "body": body.slug},
+                    ),
+                    status="Due",
+                    hint="Once a year the chair reviews each member's record.",
+                )
+            )
+    return tasks
+
+
 def membership_tasks(request: HttpRequest) -> list[Task]:
     user = request.user
     if not user.is_authenticated:
         return []
     held = places(request)
-    return _agreement_tasks(user, held) + _election_tasks(held) + _place_tasks(held)
+    return (
+        _agreement_tasks(user, held)
+        + _election_tasks(held)
+        + _place_tasks(held)
+        + _review_tasks(request, held)
+    )

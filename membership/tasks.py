@@ -76,3 +76,14 @@ def remind_coordinators_of_vacancies() -> int:
     from membership.services.reminders import vacancies_remind_coordinators
 
     return vacancies_remind_coordinators()
+
+
+@shared_task(
+    acks_late=True, autoretry_for=(Exception,), retry_backoff=True, retry_kwargs={"max_retries": 5}
+)
+def chase_membership_reviews() -> int:
+    """Each day: chase a chair once when a review's outcomes are past due, and from 1 October
+    remind co-ordinators once of a body with no review this financial year."""
+    from membership.services.review_chasing import reviews_chase
+
+    return reviews_chase()

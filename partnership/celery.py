@@ -47,6 +47,12 @@ app.conf.beat_schedule = {
         "task": "membership.tasks.chase_unsigned_agreement",
         "schedule": crontab(hour=9, minute=30),
     },
+    # The annual membership review: overdue outcomes (the chair, once a review) and, from
+    # 1 October, bodies with no review this year (their co-ordinators, once a year).
+    "daily-chase-membership-reviews": {
+        "task": "membership.tasks.chase_membership_reviews",
+        "schedule": crontab(hour=9, minute=40),
+    },
     # Meetings: papers not out a week before, overdue actions, minutes awaiting approval, and
     # members with a registered interest in a coming item. Each person is told once about
     # each thing, so running often only means sooner.

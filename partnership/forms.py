@@ -150,6 +150,11 @@ class BodyForm(BaseForm):
         required=False,
         help_text="Required for a task-and-finish group. For example, 31 3 2027",
     )
+    shadow_until = DateField(
+        label="Shadow body until",
+        required=False,
+        help_text="It prepares to take over and decides nothing until then. For example, 1 4 2027",
+    )
     meetings_a_year = forms.IntegerField(
         label="Meets at least (times a year)",
         required=False,

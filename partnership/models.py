@@ -248,6 +248,7 @@ class EventRole(models.TextChoices):
     ENDED = "ended", "Ended by this change"  # a merged, replaced or ended body
     SUCCESSOR = "successor", "Took on the others' work"  # the merged-into or replacing body
     RENAMED = "renamed", "Renamed or given a new remit"
+    MOVED = "moved", "Moved to report to another body"  # a body re-parented by the change
 
 
 class BodyEvent(models.Model):
@@ -261,6 +262,14 @@ class BodyEvent(models.Model):
     new_name = models.CharField(max_length=200, blank=True)
     old_remit = models.TextField(blank=True)
     new_remit = models.TextField(blank=True)
+    # For a body that reports to another from the change's date (MOVED, or a successor that
+    # took its old parent's place): the body it reported to before and after.
+    old_parent = models.ForeignKey(
+        Body, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    new_parent = models.ForeignKey(
+        Body, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["change__effective_on", "pk"]

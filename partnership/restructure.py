@@ -29,12 +29,24 @@ class OpenThing:
     body_id: int
     label: str  # "Meeting on 12 May 2011", "Action: agree the commissioning plan"
     can_move: bool = True
-    note: str = ""  # why it cannot move, or what ending it means ("cancelled", "retired")
+    # A thing that can neither move nor end (minutes not yet approved) blocks the step: the
+    # confirmation page shows its note, and the step is refused with it until it is dealt with.
+    can_end: bool = True
+    note: str = ""  # why it cannot move or end, or what ending it means ("cancelled", ...)
+    # How the summary says it ends, after the label: "is cancelled", "is retired", "ends".
+    ends_as: str = "ends"
+    # And how it says it moves, before the successor's name: "moves to", "now reports to".
+    moves_as: str = "moves to"
 
     @property
     def key(self) -> str:
         """The form field's name and the decisions' key: ``"meeting-12"``."""
         return f"{self.kind}-{self.pk}"
+
+    @property
+    def blocks(self) -> bool:
+        """Neither choice is open: it must be dealt with before the step."""
+        return not self.can_move and not self.can_end
 
 
 class Carrier(Protocol):
@@ -44,7 +56,12 @@ class Carrier(Protocol):
 
     def open_things(self, *, bodies: list[Any], on: date) -> list[OpenThing]: ...
 
-    def move(self, *, pks: list[int], to: Any, on: date, actor: Any, reason: str) -> None: ...
+    # ``sources``: the bodies that end in this step (a thing linked to several bodies, such as
+    # a key partnership, unlinks those and links ``to`` instead). It may return the summary's
+    # lines for what it moved, where "<label> <moves_as> <to>." would not be true.
+    def move(
+        self, *, pks: list[int], to: Any, on: date, actor: Any, reason: str, sources: list[Any]
+    ) -> list[str] | None: ...
 
     def end(self, *, pks: list[int], on: date, actor: Any, reason: str) -> None: ...
 

@@ -8,10 +8,20 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from partnership.history import record_actor
-from partnership.models import Body, BodyKind, Organisation, Partnership
+from partnership.models import (
+    Body,
+    BodyEvent,
+    BodyKind,
+    ChangeKind,
+    EventRole,
+    Organisation,
+    Partnership,
+    StructureChange,
+)
 
 
 def _unique_slug(*, partnership: Partnership, name: str, exclude_pk: int | None = None) -> str:
@@ -118,6 +128,10 @@ def _check_dates(body: Body) -> None:
         raise ValidationError({"ends_on": "Enter the date the task-and-finish group will end."})
     if body.ends_on and body.established_on and body.ends_on <= body.established_on:
         raise ValidationError({"ends_on": "The planned end date must be after it is established."})
+    if body.shadow_until and body.established_on and body.shadow_until <= body.established_on:
+        raise ValidationError(
+            {"shadow_until": "A shadow body takes over after the date it is established."}
+        )
 
 
 @transaction.atomic
@@ -176,15 +190,28 @@ BODY_EDITABLE = {
     "chair_from_outside",
     "chair_sector",
     "sub_groups_need_approval",
+    "shadow_until",
 }
 
 
 @transaction.atomic
-def body_update(*, actor: Any, body: Body, reason: str = "", **fields: Any) -> Body:
+def body_update(
+    *, actor: Any, body: Body, reason: str = "", effective_on: date | None = None, **fields: Any
+) -> Body:
     """Edit a body, re-parenting it when ``parent`` changes. The slug never changes, so
-    published links keep working after a rename."""
+    published links keep working after a rename. A new name or remit is a step in the
+    partnership's structure (issue 16): it is recorded as a ``StructureChange`` taking effect
+    on ``effective_on`` (today unless given), with the old and new name and remit."""
+    if effective_on is not None and effective_on > timezone.localdate():
+        raise ValidationError(
+            {
+                "effective_on": "A rename or new remit takes effect on the day it is made or an "
+                "earlier date."
+            }
+        )
     _lock_structure(body.partnership_id)
     body = Body.objects.get(pk=body.pk)
+    old_name, old_remit = body.name, body.remit
     if fields.get("parent") is not None:
         fields["parent"] = Body.objects.get(pk=fields["parent"].pk)
     for name, value in fields.items():
@@ -196,7 +223,47 @@ def body_update(*, actor: Any, body: Body, reason: str = "", **fields: Any) -> B
     _check_dates(body)
     record_actor(body, actor=actor, reason=reason)
     _save(body, unique_message={"name": "A body with this name already exists."})
+    if body.name != old_name or body.remit != old_remit:
+        _record_rename(
+            actor=actor,
+            body=body,
+            old_name=old_name,
+            old_remit=old_remit,
+            effective_on=effective_on or timezone.localdate(),
+            reason=reason,
+        )
     return body
+
+
+def _record_rename(
+    *, actor: Any, body: Body, old_name: str, old_remit: str, effective_on: date, reason: str
+) -> StructureChange:
+    """The rename or new remit as a step in the body's timeline."""
+    lines = []
+    if body.name != old_name:
+        lines.append(f"{old_name} is renamed {body.name}.")
+    if body.remit != old_remit:
+        lines.append(f"{body.name} has a new remit.")
+    change = StructureChange(
+        partnership_id=body.partnership_id,
+        kind=ChangeKind.RENAME,
+        effective_on=effective_on,
+        reason=reason.strip() or " ".join(lines),
+        summary=lines,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    record_actor(change, actor=actor, reason=ChangeKind.RENAME.label)
+    change.save()
+    BodyEvent.objects.create(
+        change=change,
+        body=body,
+        role=EventRole.RENAMED,
+        old_name=old_name,
+        new_name=body.name,
+        old_remit=old_remit,
+        new_remit=body.remit,
+    )
+    return change
 
 
 def body_mark_closed(*, actor: Any, body: Body, closed_on: date, reason: str) -> Body:

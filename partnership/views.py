@@ -32,7 +32,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _body_form(request: HttpRequest, p: Partnership, body: Body | None, data=None) -> BodyForm:
     """A body form whose 'reports to' choices are the open bodies this user coordinates."""
-    parents = perms.bodies_managed_by(request.user, p).open()
+    # A body whose new sub-groups need its agreement gets them through a proposal agreed at
+    # its meeting (governance's "Propose a sub-group"), never directly: not even from the
+    # partnership's co-ordinators, as the rule is the parent's.
+    parents = perms.bodies_managed_by(request.user, p).open().exclude(sub_groups_need_approval=True)
     if body is not None:
         parents = parents.exclude(pk__in={body.pk, *descendant_ids(body=body)})
         if body.parent_id:

@@ -30,6 +30,11 @@ class PerformanceConfig(AppConfig):
 
         register_task_source(performance_tasks)
 
+        # What a restructure carries over from a body: risks, outcomes, indicators, agreements.
+        from performance.restructure import register_carriers
+
+        register_carriers()
+
         # Governance may not know about reports or risks: approved exception reports and
         # escalated risks waiting for a board's meeting are placed from here when one is
         # scheduled or cancelled.

@@ -93,6 +93,8 @@ NOT_PUBLIC: dict[str, str] = {
     **_each(
         COORDINATOR,
         "membership:training_create",
+        *(f"membership:restructure{s}" for s in ("", "_members", "_things", "_confirm")),
+        *("membership:review_list", "membership:review_open", "membership:review_detail"),
         "governance:meeting_create",
         "governance:meeting_edit",
         "governance:meeting_publish",
@@ -142,6 +144,7 @@ NOT_PUBLIC: dict[str, str] = {
         "performance:exception_report_create",
     ),
     **_each(CHAIR, "governance:minutes_review", "governance:ruling_create"),
+    "membership:review_sheet": "a member's review sheet: the chair's, co-ordinators' and theirs",
     **_each(
         LEAD,
         "governance:dispute_list",
@@ -151,6 +154,8 @@ NOT_PUBLIC: dict[str, str] = {
         "partnership:page_edit",
     ),
     "governance:declaration": INSIDERS + " (the public read the register's entries)",
+    **_each(INSIDERS, "governance:proposals", "governance:proposal", "governance:proposal_create"),
+    "governance:proposal_withdraw": POST,
     **_each(
         RETURNS,
         "performance:body_returns",
@@ -315,6 +320,8 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
                 "load_demo_reports",
                 "load_demo_key_partnerships",
                 "load_demo_elections",
+                "load_demo_restructure",
+                "load_demo_reviews",
             ):
                 call_command(command, "--force", stdout=StringIO())
             # The public's summary of the risk registers exists once the partnership

@@ -225,7 +225,6 @@ def _all_url_names(resolver=None, prefix=""):
 
 
 def test_every_url_is_in_the_matrix(world):
-    from tests.governance.test_acting_chair import OFFICE_URLS
     from tests.governance.test_proposal_views import PROPOSAL_URLS
     from tests.governance.test_register_views import REGISTER_URLS
     from tests.governance.test_url_access import GOVERNANCE_URLS
@@ -267,7 +266,6 @@ def test_every_url_is_in_the_matrix(world):
         | RESTRUCTURE_URLS
         | REVIEW_URLS
         | PROPOSAL_URLS
-        | OFFICE_URLS
         | {
             "membership:appointment_end",  # POST only: test_post_to_appointment_end_as
             "logout",  # POST only: the browser journey signs out

@@ -200,10 +200,13 @@ class ApologiesForm(BaseForm):
 class AttendanceForm(BaseForm):
     """One status and one optional substitute per member, built for the meeting's members."""
 
-    def __init__(self, *args, members, substitutes: dict[int, list], **kwargs):
+    def __init__(self, *args, members, substitutes: dict[int, list], acting_chairs=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = []
         self.people = {}
+        # Offered only when the chair and the deputy were both recorded away (the service
+        # refuses it otherwise): who may be chosen is ``acting_chairs``.
+        self.acting_chairs = {str(p.pk): p for p in acting_chairs or []}
         for membership in members:
             person = membership.person
             status = forms.ChoiceField(
@@ -222,6 +225,19 @@ class AttendanceForm(BaseForm):
             self.fields[f"status_{person.pk}"] = status
             self.fields[f"substitute_{person.pk}"] = substitute
             self.rows.append((membership, f"status_{person.pk}", f"substitute_{person.pk}"))
+        if acting_chairs is not None:
+            self.fields["acting_chair"] = forms.ChoiceField(
+                label="Acting chair",
+                help_text="The chair and the deputy chair were both absent. Select the member "
+                "present whom the members chose to chair the meeting: they approve its minutes "
+                "as the chair would.",
+                required=False,
+                choices=[("", "No acting chair recorded")]
+                + [(pk, p.full_name) for pk, p in self.acting_chairs.items()],
+            )
+
+    def chosen_acting_chair(self):
+        return self.acting_chairs.get(self.cleaned_data.get("acting_chair") or "")
 
     def bound_rows(self):
         return [(m, self[status], self[substitute]) for m, status, substitute in self.rows]

@@ -1,7 +1,13 @@
 """Reads about meetings, and the one place that decides who sees what of them.
 
 The rules, for every route (pages, files, PDFs, feeds, search):
-- A draft agenda is seen only by the body's co-ordinators and its chair and deputy.
+- A scheduled meeting (a draft agenda) is in everyone's calendar as soon as it is scheduled:
+  its date, time and place, marked "Agenda not yet published", so people can plan the year.
+  Its agenda, papers, attendance, actions and minutes are seen only by the body's
+  co-ordinators and its chair and deputy until the agenda is published
+  (``MeetingAccess.agenda``).
+- A meeting cancelled before its agenda was published was never public: only those who run
+  the body see it.
 - A published agenda is public; its confidential items are seen only by the body's members
   and co-ordinators.
 - A paper is seen by members once it is circulated, and by the public too unless it or its
@@ -12,7 +18,7 @@ The rules, for every route (pages, files, PDFs, feeds, search):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -36,7 +42,10 @@ from membership.models import Membership, User
 from partnership import permissions as perms
 from partnership.models import Body, Partnership
 
+# The statuses whose agenda is public (once published: a meeting may be cancelled before).
 PUBLIC_STATUSES = [MeetingStatus.PUBLISHED, MeetingStatus.CANCELLED]
+# What a scheduled meeting is marked with, wherever it is shown before its agenda is out.
+NOT_YET_PUBLISHED = "Agenda not yet published"
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,10 @@ class MeetingAccess:
     manage: bool = False  # a co-ordinator of the body
     chair: bool = False  # the chair or deputy chair
     member: bool = False  # sits on the body (or co-ordinates it)
+    # Whether the meeting's business (agenda, papers, attendance, actions, minutes) may be
+    # seen: False for a scheduled meeting whose agenda is not yet published, read by anyone
+    # but those who run the body. Set by ``get_meeting_or_404``; a body's access has it True.
+    agenda: bool = True
 
     @property
     def see_drafts(self) -> bool:
@@ -69,11 +82,19 @@ def body_access(user, body: Body) -> MeetingAccess:
     )
 
 
-def meeting_visible(meeting: Meeting, access: MeetingAccess) -> bool:
+def agenda_visible(meeting: Meeting, access: MeetingAccess) -> bool:
+    """Whether the viewer may see the meeting's business: its agenda once published (for
+    those who run the body, from the start)."""
     if access.see_drafts:
         return True
     # A meeting cancelled before its agenda was published was never public.
     return meeting.status in PUBLIC_STATUSES and meeting.published_at is not None
+
+
+def meeting_visible(meeting: Meeting, access: MeetingAccess) -> bool:
+    """Whether the viewer may see the meeting at all: a scheduled meeting is in everyone's
+    calendar (its date, time and place only, until its agenda is published)."""
+    return meeting.status == MeetingStatus.DRAFT or agenda_visible(meeting, access)
 
 
 def get_meeting_or_404(user, partnership: str, pk: int) -> tuple[Meeting, MeetingAccess]:
@@ -87,14 +108,22 @@ def get_meeting_or_404(user, partnership: str, pk: int) -> tuple[Meeting, Meetin
     access = body_access(user, meeting.body)
     if not meeting_visible(meeting, access):
         raise Http404("No such meeting")
+    if not agenda_visible(meeting, access):
+        # Scheduled, agenda not yet published: its items, papers and the rest are withheld
+        # by every selector below that takes this access.
+        access = replace(access, agenda=False)
     return meeting, access
 
 
 def items_visible(qs: QuerySet[AgendaItem], access: MeetingAccess) -> QuerySet[AgendaItem]:
+    if not access.agenda:
+        return qs.none()
     return qs if access.see_confidential else qs.filter(confidential=False)
 
 
 def papers_visible(qs: QuerySet[Paper], access: MeetingAccess) -> QuerySet[Paper]:
+    if not access.agenda:
+        return qs.none()
     if access.manage:
         return qs
     qs = qs.filter(circulated_at__isnull=False).exclude(file="")
@@ -133,7 +162,11 @@ def agenda(*, meeting: Meeting, access: MeetingAccess) -> Agenda:
             ),
         )
     )
-    withheld = 0 if access.see_confidential else all_items.filter(confidential=True).count()
+    withheld = (
+        0
+        if access.see_confidential or not access.agenda
+        else all_items.filter(confidential=True).count()
+    )
     late = []
     if access.see_drafts and meeting.status != MeetingStatus.CANCELLED:
         # Those who run the body see every paper of every item: the late ones are among
@@ -159,12 +192,15 @@ def papers_late(*, meeting: Meeting, now=None, papers: list[Paper] | None = None
 
 
 def meetings_for(*, user, partnership: Partnership, body: Body | None = None) -> QuerySet[Meeting]:
-    """The meetings this user may see: published ones for everyone, drafts for those who
-    run the body."""
+    """The meetings this user may see (``meeting_visible``): published and scheduled ones
+    (agenda not yet published) for everyone; meetings cancelled before their agenda was
+    published for those who run the body."""
     qs = Meeting.objects.filter(body__partnership=partnership).select_related("body__partnership")
     if body is not None:
         qs = qs.filter(body=body)
-    public = Q(status__in=PUBLIC_STATUSES, published_at__isnull=False)
+    public = Q(status=MeetingStatus.DRAFT) | Q(
+        status__in=PUBLIC_STATUSES, published_at__isnull=False
+    )
     if getattr(user, "is_authenticated", False):
         public |= _drafts_seen_by(user, partnership)
     # Whether the minutes are approved, so a list can say what is latest about each meeting
@@ -178,7 +214,8 @@ def meetings_for(*, user, partnership: Partnership, body: Body | None = None) ->
 
 
 def _drafts_seen_by(user, partnership: Partnership) -> Q:
-    """The meetings whose drafts ``user`` sees, by ``MeetingAccess.see_drafts``'s rule (they
+    """The meetings whose drafts (here: those cancelled unpublished) ``user`` sees, by
+    ``MeetingAccess.see_drafts``'s rule (they
     co-ordinate the body, a body above it or the partnership, or chair the body), read from
     the rights already loaded for the request: at most one more query (the partnership's
     tree, itself kept for the request), however many bodies the partnership has."""
@@ -191,13 +228,13 @@ def _drafts_seen_by(user, partnership: Partnership) -> Q:
 
 def meeting_stage(meeting: Meeting, *, today: date | None = None) -> str:
     """What is latest about a meeting, in a few words for a status tag: cancelled, draft
-    agenda, agenda published, held, minutes approved. ``meeting`` comes from
-    ``meetings_for`` (it carries ``minutes_approved``)."""
+    agenda not yet published, agenda published, held, minutes approved. ``meeting`` comes
+    from ``meetings_for`` (it carries ``minutes_approved``)."""
     today = today or timezone.localdate()
     if meeting.status == MeetingStatus.CANCELLED:
         return "Cancelled"
     if meeting.status == MeetingStatus.DRAFT:
-        return "Draft agenda"
+        return NOT_YET_PUBLISHED
     if meeting.minutes_approved:
         return "Minutes approved"
     if meeting.held_on < today:
@@ -206,7 +243,8 @@ def meeting_stage(meeting: Meeting, *, today: date | None = None) -> str:
 
 
 def upcoming_for_person(*, person: User) -> list[tuple[Meeting, Attendance | None]]:
-    """A member's published meetings from today, with their apologies if sent."""
+    """A member's meetings from today, published or scheduled (agenda not yet published),
+    with their apologies if sent."""
     today = timezone.localdate()
     body_ids = (
         Membership.objects.filter(person=person)
@@ -215,7 +253,9 @@ def upcoming_for_person(*, person: User) -> list[tuple[Meeting, Attendance | Non
     )
     meetings = list(
         Meeting.objects.filter(
-            body_id__in=body_ids, held_on__gte=today, status=MeetingStatus.PUBLISHED
+            body_id__in=body_ids,
+            held_on__gte=today,
+            status__in=[MeetingStatus.PUBLISHED, MeetingStatus.DRAFT],
         )
         .select_related("body__partnership")
         .order_by("held_on", "start_time")[:20]
@@ -231,6 +271,8 @@ def upcoming_for_person(*, person: User) -> list[tuple[Meeting, Attendance | Non
 
 def minutes_visible(*, meeting: Meeting, access: MeetingAccess) -> list[Minutes]:
     """The versions this viewer may see, newest first."""
+    if not access.agenda:
+        return []
     qs = meeting.minutes.select_related("approved_by").prefetch_related("reviews__reviewer")
     if not access.see_drafts:
         qs = qs.filter(status=MinutesStatus.APPROVED)
@@ -260,10 +302,13 @@ def decisions_log(*, body: Body, access: MeetingAccess) -> list[MinuteEntry]:
 
 def action_log(*, body: Body, access: MeetingAccess) -> list[Action]:
     """The body's actions. The public sees those of public items once the meeting's minutes
-    are approved; members and co-ordinators see all of them."""
+    are approved; members see all those of meetings whose agenda was published, and those who
+    run the body all of them."""
     qs = Action.objects.filter(meeting__body=body).select_related(
         "owner", "item", "meeting__body__partnership"
     )
+    if not access.see_drafts:
+        qs = qs.filter(meeting__status__in=PUBLIC_STATUSES, meeting__published_at__isnull=False)
     if not access.see_confidential:
         qs = qs.filter(
             meeting__minutes__status=MinutesStatus.APPROVED,

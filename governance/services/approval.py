@@ -10,6 +10,10 @@ key partnerships report) are approved by the partnership's governance lead inste
 Each kind of document says what "unavailable" means for it (minutes: the chair was recorded
 absent from the meeting; a report: its co-ordinator said so, with a reason, when submitting it)
 and keeps its own review rows (a model built on ``ChairReview``). The rules live here once.
+
+Minutes have one more approver: when the chair and the deputy were both absent from the
+meeting, the members present choose an acting chair for it (``Attendance.acting_chair``), who
+approves that meeting's minutes as the chair would (``acting_chair``).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ EDITABLE = (DRAFT, RETURNED)
 
 CHAIR = "Chair"
 ACTING_DEPUTY = "Acting chair (deputy chair)"
+ACTING_CHOSEN = "Acting chair (chosen at the meeting)"
 GOVERNANCE_LEAD = "Governance lead"
 
 
@@ -42,23 +47,37 @@ def approver_noun(*, by_governance_lead: bool = False) -> str:
 
 
 def approvers(
-    *, body: Body, chair_unavailable: bool, by_governance_lead: bool = False
+    *,
+    body: Body,
+    chair_unavailable: bool,
+    by_governance_lead: bool = False,
+    acting_chair: User | None = None,
 ) -> list[User]:
     """Who may approve: the body's chair; the deputy chair as well when the chair is
-    unavailable or the chair's seat is empty. Or, ``by_governance_lead``, the governance
-    lead(s) of the body's partnership (the chair plays no part)."""
+    unavailable or the chair's seat is empty; and the ``acting_chair`` the members chose at a
+    meeting both missed. Or, ``by_governance_lead``, the governance lead(s) of the body's
+    partnership (the chair plays no part)."""
     if by_governance_lead:
         from governance.selectors.registers import governance_leads
 
         return governance_leads(partnership=body.partnership)
-    return approvers_among(body_office_holders(body=body), chair_unavailable=chair_unavailable)
+    return approvers_among(
+        body_office_holders(body=body),
+        chair_unavailable=chair_unavailable,
+        acting_chair=acting_chair,
+    )
 
 
 def acting_as(
-    *, person: Any, body: Body, chair_unavailable: bool, by_governance_lead: bool = False
+    *,
+    person: Any,
+    body: Body,
+    chair_unavailable: bool,
+    by_governance_lead: bool = False,
+    acting_chair: User | None = None,
 ) -> str | None:
-    """'Chair', 'Acting chair (deputy chair)' or 'Governance lead' if the person may approve,
-    else None."""
+    """'Chair', 'Acting chair (deputy chair)', 'Acting chair (chosen at the meeting)' or
+    'Governance lead' if the person may approve, else None."""
     if not getattr(person, "is_authenticated", False):
         return None
     if by_governance_lead:
@@ -66,28 +85,43 @@ def acting_as(
         lead = perms.can_lead_governance(person, body.partnership)
         return GOVERNANCE_LEAD if lead else None
     return acting_as_among(
-        body_office_holders(body=body), person=person, chair_unavailable=chair_unavailable
+        body_office_holders(body=body),
+        person=person,
+        chair_unavailable=chair_unavailable,
+        acting_chair=acting_chair,
     )
 
 
-def approvers_among(holders: dict[str, User], *, chair_unavailable: bool) -> list[User]:
+def approvers_among(
+    holders: dict[str, User], *, chair_unavailable: bool, acting_chair: User | None = None
+) -> list[User]:
     """``approvers`` for a body whose office holders (``membership.selectors``) are loaded:
     a page about many documents loads them once for all their bodies."""
     chair, deputy = holders.get("chair"), holders.get("deputy_chair")
     people = [chair] if chair else []
     if deputy and (chair is None or chair_unavailable):
         people.append(deputy)
+    # The office holders keep their right: the acting chair is one more approver, for the
+    # one meeting they chaired (the minutes service passes them only for that meeting).
+    if acting_chair is not None and acting_chair not in people:
+        people.append(acting_chair)
     return people
 
 
 def acting_as_among(
-    holders: dict[str, User], *, person: Any, chair_unavailable: bool
+    holders: dict[str, User],
+    *,
+    person: Any,
+    chair_unavailable: bool,
+    acting_chair: User | None = None,
 ) -> str | None:
     """``acting_as`` for a body whose office holders are loaded."""
     if holders.get("chair") == person:
         return CHAIR
     if person in approvers_among(holders, chair_unavailable=chair_unavailable):
         return ACTING_DEPUTY
+    if acting_chair is not None and acting_chair == person:
+        return ACTING_CHOSEN
     return None
 
 
@@ -121,6 +155,7 @@ def review(
     awaiting: tuple[str, ...] = (SUBMITTED,),
     refusal: str,
     by_governance_lead: bool = False,
+    acting_chair: User | None = None,
 ) -> str:
     """Check the actor may decide on ``document`` (locked by the caller) now, and keep their
     decision as a review row. Returns the role they acted in."""
@@ -133,6 +168,7 @@ def review(
         body=body,
         chair_unavailable=chair_unavailable,
         by_governance_lead=by_governance_lead,
+        acting_chair=acting_chair,
     )
     if role is None:
         raise ValidationError(refusal)

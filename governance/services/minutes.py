@@ -1,5 +1,6 @@
 """Minutes: drafted by the co-ordinator item by item, approved or returned by the chair (or by
-the deputy when the chair was absent), never edited once approved, corrected by a new version.
+the deputy when the chair was absent, or by the acting chair the members chose when both were
+absent), never edited once approved, corrected by a new version.
 And the chasers for what is late: papers not out a week before, minutes awaiting approval."""
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from governance.models import (
 )
 from governance.services import approval
 from governance.services.meetings import _lock, documents_refresh_later
+from governance.services.record import acting_chair_of
 from membership.models import User
 from membership.selectors import body_coordinators, body_office_holders
 from partnership.history import record_actor
@@ -118,9 +120,12 @@ def _tell_approvers(minutes: Minutes, *, template: str) -> int:
 
 def approvers(*, minutes: Minutes) -> list[User]:
     """Who may approve: the body's chair; the deputy chair as well when the chair was
-    recorded absent from the meeting or the chair's seat is empty."""
+    recorded absent from the meeting or the chair's seat is empty; and the acting chair the
+    members chose when both were absent."""
     return approval.approvers(
-        body=minutes.meeting.body, chair_unavailable=_chair_was_absent(minutes.meeting)
+        body=minutes.meeting.body,
+        chair_unavailable=_chair_was_absent(minutes.meeting),
+        acting_chair=acting_chair_of(meeting=minutes.meeting),
     )
 
 
@@ -136,11 +141,13 @@ def _chair_was_absent(meeting: Meeting) -> bool:
 
 
 def acting_as(*, person: User, minutes: Minutes) -> str | None:
-    """'Chair' or 'Acting chair (deputy chair)' if the person may approve, else None."""
+    """'Chair', 'Acting chair (deputy chair)' or 'Acting chair (chosen at the meeting)' if
+    the person may approve, else None."""
     return approval.acting_as(
         person=person,
         body=minutes.meeting.body,
         chair_unavailable=_chair_was_absent(minutes.meeting),
+        acting_chair=acting_chair_of(meeting=minutes.meeting),
     )
 
 
@@ -152,9 +159,13 @@ def _review(minutes: Minutes, actor: User, outcome: str, comments: str) -> str:
         actor=actor,
         body=minutes_locked.meeting.body,
         chair_unavailable=_chair_was_absent(minutes_locked.meeting),
+        acting_chair=acting_chair_of(meeting=minutes_locked.meeting),
         outcome=outcome,
         comments=comments,
-        refusal=("Only the chair approves minutes, or the deputy chair when the chair was absent."),
+        refusal=(
+            "Only the chair approves minutes, or the deputy chair when the chair was absent, "
+            "or the acting chair the members chose when both were absent."
+        ),
     )
 
 

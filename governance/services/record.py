@@ -21,8 +21,8 @@ from governance.models import (
     MeetingStatus,
 )
 from governance.services.meetings import _lock, documents_refresh_later, meeting_members
-from membership.models import Membership, User
-from membership.selectors import body_coordinators
+from membership.models import NON_VOTING_ROLES, Membership, User
+from membership.selectors import body_coordinators, body_office_holders
 from partnership.history import record_actor
 from partnership.notifications import notify_once
 
@@ -126,15 +126,101 @@ def apologies_send(*, actor: User, meeting: Meeting, substitute: User | None = N
     return attendance
 
 
+# --- the acting chair ------------------------------------------------------------------------
+
+_AWAY = (AttendanceStatus.APOLOGIES, AttendanceStatus.ABSENT)
+
+
+def chair_and_deputy_absent(*, meeting: Meeting) -> bool:
+    """Whether the chair and the deputy chair, as held on the meeting's day, were both
+    recorded away from it (apologies or absent), an empty office counting as away. Only then
+    do the members present choose an acting chair."""
+    holders = body_office_holders(body=meeting.body, on=meeting.held_on)
+    people = [holders[r].pk for r in ("chair", "deputy_chair") if r in holders]
+    away = meeting.attendance.filter(person_id__in=people, status__in=_AWAY).count()
+    return away == len(people)
+
+
+def acting_chair_of(*, meeting: Meeting) -> User | None:
+    """The acting chair the members chose at the meeting, if one was recorded and the chair
+    and the deputy are still recorded away from it (checked again: a correction to their
+    attendance takes the acting chair's right away)."""
+    row = meeting.attendance.filter(acting_chair=True).select_related("person").first()
+    if row is None or not chair_and_deputy_absent(meeting=meeting):
+        return None
+    return row.person
+
+
+def acting_chair_candidates(*, meeting: Meeting) -> list[User]:
+    """Who may be chosen: members of the body on the day with a voting seat, other than the
+    chair and the deputy (the service also asks that they were recorded present)."""
+    holders = body_office_holders(body=meeting.body, on=meeting.held_on)
+    office = {p.pk for p in holders.values()}
+    return [
+        m.person
+        for m in meeting_members(meeting=meeting)
+        if m.seat.voting and m.role not in NON_VOTING_ROLES and m.person_id not in office
+    ]
+
+
+def acting_chair_may_review(*, meeting: Meeting, person: Any, attendance: list) -> bool:
+    """Whether ``person`` is the meeting's acting chair with its minutes awaiting them, from
+    the meeting's ``attendance`` rows already loaded: no query for anyone else."""
+    if not any(a.acting_chair and a.person_id == person.pk for a in attendance):
+        return False
+    from governance.services.minutes import acting_as, open_minutes
+
+    minutes = open_minutes(meeting=meeting)
+    return bool(
+        minutes and minutes.status == "submitted" and acting_as(person=person, minutes=minutes)
+    )
+
+
+def _acting_chair_set(meeting: Meeting, actor: Any, acting_chair: User | None) -> None:
+    """Record (or clear) the acting chair once the statuses are saved. Cleared whenever the
+    chair or the deputy is now recorded at the meeting: they chaired it."""
+    current = meeting.attendance.filter(acting_chair=True).first()
+    if not chair_and_deputy_absent(meeting=meeting):
+        # The chair or the deputy is now recorded at the meeting: whoever was chosen no
+        # longer acts (a choice still on the form is cleared, not refused).
+        acting_chair = None
+    if acting_chair is not None:
+        chosen = meeting.attendance.filter(person=acting_chair).first()
+        if acting_chair.pk not in {p.pk for p in acting_chair_candidates(meeting=meeting)}:
+            raise ValidationError(
+                {"acting_chair": f"{acting_chair} does not hold a voting seat on the body"}
+            )
+        if chosen is None or chosen.status != AttendanceStatus.PRESENT:
+            raise ValidationError(
+                {"acting_chair": f"{acting_chair} must be recorded present to chair the meeting"}
+            )
+    if current is not None and (acting_chair is None or current.person_id != acting_chair.pk):
+        current.acting_chair = False
+        record_actor(current, actor=actor, reason="No longer recorded as acting chair")
+        current.save(update_fields=["acting_chair"])
+    if acting_chair is not None and (current is None or current.person_id != acting_chair.pk):
+        chosen.acting_chair = True
+        record_actor(chosen, actor=actor, reason="Chosen as acting chair by the members present")
+        chosen.save(update_fields=["acting_chair"])
+
+
 @transaction.atomic
 def attendance_record(
-    *, actor: Any, meeting: Meeting, records: dict[int, tuple[str, User | None]]
+    *,
+    actor: Any,
+    meeting: Meeting,
+    records: dict[int, tuple[str, User | None]],
+    acting_chair: User | None = None,
 ) -> list[Attendance]:
     """Record who attended: ``records`` maps each member's person id to their status and
-    the substitute who attended for them, if any."""
+    the substitute who attended for them, if any. ``acting_chair``: the member present whom
+    the members chose to chair the meeting, when the chair and the deputy were both away
+    (refused otherwise); None records none (and clears one recorded before)."""
     meeting = _lock(meeting)
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError("This meeting was cancelled.")
+    if meeting.status != MeetingStatus.PUBLISHED:
+        raise ValidationError("Attendance is recorded at a meeting whose agenda was published.")
     if meeting.held_on > timezone.localdate():
         raise ValidationError("Attendance is recorded on or after the day of the meeting.")
     members = {m.person_id: m for m in meeting_members(meeting=meeting)}
@@ -166,12 +252,16 @@ def attendance_record(
             continue
         attendance.status = status
         attendance.substitute = substitute
+        if status != AttendanceStatus.PRESENT:
+            attendance.acting_chair = False  # only someone present chaired the meeting
         record_actor(attendance, actor=actor, reason="Attendance recorded")
         attendance.save()
         saved.append(attendance)
     if errors:
         raise ValidationError(errors)
-    if saved:
+    before = acting_chair_of(meeting=meeting)
+    _acting_chair_set(meeting, actor, acting_chair)
+    if saved or before != acting_chair:
         documents_refresh_later(meeting)
     return saved
 
@@ -183,6 +273,8 @@ def interest_declare(
     """Minute an interest declared at the meeting against an item: the member takes no part
     in that item's decision."""
     meeting = _lock(item.meeting)
+    if meeting.status != MeetingStatus.PUBLISHED:
+        raise ValidationError("Interests are declared at a meeting whose agenda was published.")
     if not nature.strip():
         raise ValidationError({"nature": "Enter the nature of the interest"})
     if meeting_membership(meeting=meeting, person=person) is None:
@@ -206,6 +298,9 @@ def action_add(
     due_on: date,
     item: AgendaItem | None = None,
 ) -> Action:
+    meeting = _lock(meeting)
+    if meeting.status != MeetingStatus.PUBLISHED:
+        raise ValidationError("Actions are agreed at a meeting whose agenda was published.")
     if item is not None and item.meeting_id != meeting.pk:
         raise ValidationError({"item": "Select an item on this meeting's agenda"})
     if due_on < meeting.held_on:
@@ -233,7 +328,8 @@ def actions_chase_overdue(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     sent = 0
     overdue = (
-        Action.objects.open().filter(due_on__lt=today)
+        Action.objects.open()
+        .filter(due_on__lt=today)
         .filter(~Q(meeting__status=MeetingStatus.CANCELLED))
         .select_related("owner", "meeting__body__partnership")
     )

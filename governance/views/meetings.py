@@ -105,7 +105,11 @@ def meeting_detail(request: HttpRequest, partnership: str, pk: int) -> HttpRespo
         and meeting.starts_at > now
         and services.sits_on_body(meeting=meeting, person=user)
     )
-    attendance = list(meeting.attendance.select_related("person", "substitute"))
+    # Before its agenda is published, a meeting's attendance (apologies sent) is for those
+    # who run the body only, as its agenda is.
+    attendance = (
+        list(meeting.attendance.select_related("person", "substitute")) if access.agenda else []
+    )
     today = timezone.localdate()
     papers = [p for item in agenda.items for p in item.visible_papers]
     context = {
@@ -128,12 +132,16 @@ def meeting_detail(request: HttpRequest, partnership: str, pk: int) -> HttpRespo
             and shown.status == "submitted"
             and user.is_authenticated
             and services.acting_as(person=user, minutes=shown)
-        ),
+        )
+        # The acting chair chosen at the meeting sees no drafts, yet reviews its minutes.
+        or services.acting_chair_may_review(meeting=meeting, person=user, attendance=attendance),
         "my_attendance": next((a for a in attendance if a.person_id == user.pk), None),
         "is_member": is_member,
         "attendance": attendance if access.see_confidential or shown else [],
         "actions": list(
-            meeting.actions.select_related("owner", "item") if access.see_confidential else []
+            meeting.actions.select_related("owner", "item")
+            if access.see_confidential and access.agenda
+            else []
         ),
         "history": history_entries(meeting) if access.manage else [],
         "interests_url": reverse(

@@ -34,7 +34,7 @@ STAGE_TAGS = {
     "Minutes approved": "govuk-tag--green",
     "Held": "govuk-tag--blue",
     "Cancelled": "govuk-tag--red",
-    "Draft agenda": "govuk-tag--grey",
+    selectors.NOT_YET_PUBLISHED: "govuk-tag--grey",
 }
 
 
@@ -156,11 +156,13 @@ def _feed_response(name: str, meetings) -> HttpResponse:
 
 def _public_feed_meetings(qs):
     # Feeds are public and cached by calendar apps: never anything but the public view,
-    # whoever fetches them, and only from a year back.
+    # whoever fetches them (scheduled meetings included, by their date, time and place only),
+    # and only from a year back.
     since = timezone.localdate() - timedelta(days=365)
-    return qs.filter(
-        status__in=selectors.PUBLIC_STATUSES, published_at__isnull=False, held_on__gte=since
-    ).select_related("body__partnership")
+    public = Q(status=MeetingStatus.DRAFT) | Q(
+        status__in=selectors.PUBLIC_STATUSES, published_at__isnull=False
+    )
+    return qs.filter(public, held_on__gte=since).select_related("body__partnership")
 
 
 def feed_partnership(request: HttpRequest, partnership: str) -> HttpResponse:
@@ -202,8 +204,16 @@ def decisions_log(request: HttpRequest, partnership: str, body: str) -> HttpResp
 
 
 def action_log(request: HttpRequest, partnership: str, body: str) -> HttpResponse:
+    # Imported here: this function alone reads what a restructure carried over (issue 16).
+    from django.db.models import prefetch_related_objects
+
+    from governance.restructure import actions_carried_to
+
     b = perms.get_body_or_404(partnership, body)
     access = selectors.body_access(request.user, b)
+    actions = selectors.action_log(body=b, access=access)
+    # An action carried over to another body in a restructure says where it went (one query).
+    prefetch_related_objects(actions, "carried_to")
     return render(
         request,
         "governance/action_log.html",
@@ -211,7 +221,8 @@ def action_log(request: HttpRequest, partnership: str, body: str) -> HttpRespons
             "partnership": b.partnership,
             "body": b,
             "access": access,
-            "actions": selectors.action_log(body=b, access=access),
+            "actions": actions,
+            "carried": actions_carried_to(body=b, user=request.user),
             "today": timezone.localdate(),
         },
     )

@@ -77,15 +77,37 @@ def attendance(request: HttpRequest, partnership: str, pk: int) -> HttpResponse:
     substitutes = {
         m.person_id: services.substitutes_allowed(meeting=meeting, membership=m) for m in members
     }
+    # The acting chair is asked for once the chair and the deputy are recorded away (by
+    # apologies sent before, or by the last save of this page, which comes back here).
+    offer_acting = services.chair_and_deputy_absent(meeting=meeting)
+    acting = next((a.person_id for a in recorded.values() if a.acting_chair), None)
+    if offer_acting:
+        initial["acting_chair"] = acting
     form = AttendanceForm(
-        request.POST or None, initial=initial, members=members, substitutes=substitutes
+        request.POST or None,
+        initial=initial,
+        members=members,
+        substitutes=substitutes,
+        acting_chairs=services.acting_chair_candidates(meeting=meeting) if offer_acting else None,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.attendance_record(actor=request.user, meeting=meeting, records=form.records())
+            services.attendance_record(
+                actor=request.user,
+                meeting=meeting,
+                records=form.records(),
+                acting_chair=form.chosen_acting_chair(),
+            )
         except ValidationError as error:
             form.add_service_error(error)
         else:
+            if not offer_acting and services.chair_and_deputy_absent(meeting=meeting):
+                messages.success(
+                    request,
+                    "Attendance recorded. The chair and the deputy chair were both absent: "
+                    "record the acting chair the members chose.",
+                )
+                return redirect("governance:attendance", partnership=partnership, pk=meeting.pk)
             messages.success(request, "Attendance recorded.")
             return redirect(meeting.get_absolute_url() + "#attendance")
     return render(request, "governance/attendance_form.html", _page(meeting, form=form))
@@ -133,7 +155,7 @@ def action_create(request: HttpRequest, partnership: str, pk: int) -> HttpRespon
 def action_done(request: HttpRequest, partnership: str, pk: int, action: int) -> HttpResponse:
     meeting, access = meeting_for(request, partnership, pk)
     act = meeting.actions.filter(pk=action).select_related("owner").first()
-    if act is None or not access.see_confidential:
+    if act is None or not (access.see_confidential and access.agenda):
         raise PermissionDenied
     if not (access.manage or act.owner_id == request.user.pk):
         raise PermissionDenied

@@ -279,7 +279,7 @@ def declaration_from_meeting(
         .select_related("person", "item")
         .first()
     )
-    if declared is None or not access.see_confidential:
+    if declared is None or not (access.see_confidential and access.agenda):
         raise Http404("No such interest")
     if not (access.manage or declared.person_id == request.user.pk):
         raise PermissionDenied

@@ -44,7 +44,13 @@ from membership.models import (
     TieRule,
     User,
 )
-from membership.services.memberships import membership_create, membership_update
+from membership.services.memberships import (
+    membership_create,
+    membership_update,
+    office_seats_sync,
+    office_sync_deferred,
+    seat_create,
+)
 from partnership.history import record_actor
 from partnership.models import Body, Organisation
 from partnership.notifications import notify
@@ -145,11 +151,81 @@ def election_create(
 # --- nominations -----------------------------------------------------------------------------
 
 
+def chair_may_come_from_outside(election: Election) -> bool:
+    """The body's rule of office (issue 16; Warrington: the Partnership Board's chair may
+    come from outside the group): only the chair, never the deputy."""
+    return election.post == Post.CHAIR and election.body.chair_from_outside
+
+
+def chair_organisation(
+    election: Election, person: User, organisation: Organisation | None
+) -> Organisation | None:
+    """The organisation a chair candidate represents, which the sector rule is checked
+    against and the elected chair is recorded with. A member of the body: the one they
+    represent on it, no other. A chair from outside: one they represent on another of the
+    partnership's bodies (the one named, else the first), given to their Chair-seat place."""
+    body = election.body
+    places = (
+        Membership.objects.current()
+        .filter(body__partnership_id=body.partnership_id, person=person)
+        .select_related("organisation")
+    )
+    on_body = places.filter(body=body).first()
+    if on_body is not None:
+        if organisation is not None and organisation != on_body.organisation:
+            represents = on_body.organisation or "no organisation"
+            raise ValidationError(
+                {
+                    "organisation": f"{person} represents {represents} on {body}: a chair "
+                    "from the membership represents the organisation they sit for. Leave "
+                    "this empty."
+                }
+            )
+        return on_body.organisation
+    elsewhere = places.filter(organisation__isnull=False)
+    if organisation is None:
+        m = elsewhere.order_by("starts_on", "pk").first()
+        return m.organisation if m else None
+    if not elsewhere.filter(organisation=organisation).exists():
+        raise ValidationError(
+            {
+                "organisation": f"{person} does not represent {organisation} in "
+                f"{body.partnership}: choose an organisation they represent."
+            }
+        )
+    return organisation
+
+
 def _check_eligible(election: Election, person: User, organisation: Organisation | None) -> None:
     body = election.body
     if election.post != Post.SEAT:
-        if not Membership.objects.current().filter(body=body, person=person).exists():
+        if organisation is not None and organisation.partnership_id != body.partnership_id:
+            raise ValidationError({"organisation": "Choose an organisation in this partnership."})
+        member = Membership.objects.current().filter(body=body, person=person).exists()
+        if not member and not chair_may_come_from_outside(election):
             raise ValidationError({"person": f"{person} is not a member of {body}."})
+        if not member and not (
+            Membership.objects.filter(
+                body__partnership_id=body.partnership_id, person=person
+            ).exists()
+            or person.appointments.filter(partnership_id=body.partnership_id).exists()
+        ):
+            # From outside the body, not from outside the partnership: the proposer chooses
+            # among the people the partnership knows (a co-ordinator adds anyone else).
+            raise ValidationError({"person": f"Choose someone known to {body.partnership}."})
+        represents = organisation
+        if election.post == Post.CHAIR:
+            represents = chair_organisation(election, person, organisation)
+        if election.post == Post.CHAIR and body.chair_sector:
+            sector = body.get_chair_sector_display().lower()
+            if represents is None or represents.sector != body.chair_sector:
+                raise ValidationError(
+                    {
+                        "organisation": f"The chair of {body} must represent the {sector} "
+                        f"sector: {person} represents {represents or 'no organisation'}"
+                        + (f" on {body}." if member else ".")
+                    }
+                )
         return
     seat = election.seat
     if organisation is None:
@@ -193,11 +269,16 @@ def candidate_propose(
     _check_eligible(election, person, organisation)
     if election.candidates.filter(person=person).exists():
         raise ValidationError({"person": f"{person} has already been proposed."})
+    if election.post == Post.CHAIR and (
+        election.body.chair_sector or election.body.chair_from_outside
+    ):
+        # Kept: the sector is checked against it, and an outside chair represents it.
+        organisation = chair_organisation(election, person, organisation)
     candidate = Candidate(
         election=election,
         person=person,
         proposer=actor,
-        organisation=organisation if election.post == Post.SEAT else None,
+        organisation=organisation if election.post in (Post.SEAT, Post.CHAIR) else None,
     )
     record_actor(candidate, actor=actor, reason="Proposed")
     candidate.save()
@@ -419,32 +500,96 @@ def _decide(
     )
 
 
-def _take_up_post(election: Election, person: User) -> str:
+CHAIR_SEAT = "Chair"
+
+
+def _take_up_post(
+    election: Election, person: User, organisation: Organisation | None = None
+) -> str:
     """Give the elected chair or deputy the role from the start of their term; the previous
     holder's role ends then and they carry on as a member. A rule that refuses the change is
-    reported in the outcome rather than stopping the result from being published."""
+    reported in the outcome rather than stopping the result from being published.
+
+    A chair from outside the membership (``Body.chair_from_outside``) is given a place of
+    their own: the body's "Chair" seat (one place, voting), made if the body has none. The
+    chair then has the rights, the vote and the record every chair has, through a
+    membership like any other, and the seat's count of one keeps it to one chair at a time;
+    a previous outside chair leaves that seat rather than carrying on as a member."""
     body, role, start = election.body, election.post, election.term_starts_on
     reason = f"Elected {election.get_post_display().lower()}"
     mine = Membership.objects.filter(body=body, person=person).overlapping(
         starts_on=start, ends_on=None
     )
-    if not mine.filter(starts_on__lte=start).exists():
+    outside = not mine.filter(starts_on__lte=start).exists()
+    if outside and not chair_may_come_from_outside(election):
         return f" {person} is not a member of {body} on {start:%-d %B %Y}: roles were not changed."
     holders = (
         Membership.objects.filter(body=body, role=role)
         .exclude(person=person)
         .overlapping(starts_on=start, ends_on=None)
+        .select_related("seat")
     )
-    try:
-        with transaction.atomic():
-            # The previous holder first, so the role is free when the new holder takes it.
-            for m in holders.order_by("starts_on"):
-                _change_role_from(m, role=Role.MEMBER, start=start, reason=reason)
-            for m in mine.exclude(role=role).order_by("starts_on"):
-                _change_role_from(m, role=role, start=start, reason=reason)
-    except ValidationError as exc:
-        return f" Roles were not changed: {' '.join(exc.messages)}"
-    return ""
+    # The seats this office holds on other bodies (CWaC: the thematic leads) do not move
+    # during the role changes: a seat that cannot follow would undo the result's roles.
+    with office_sync_deferred() as pending:
+        try:
+            with transaction.atomic():
+                _change_roles(election, person, organisation, holders, mine, outside, reason)
+        except ValidationError as exc:
+            return f" Roles were not changed: {' '.join(exc.messages)}"
+    # Then they follow, each in a transaction of its own, from the start of the term or
+    # today if the result came later (never back in time); a seat that cannot follow is
+    # noted in the outcome and the roles stand.
+    pending.add((body.pk, max(start, timezone.localdate())))
+    notes = ""
+    for body_id, day in sorted(pending):
+        try:
+            with transaction.atomic():
+                office_seats_sync(body=Body.objects.get(pk=body_id), on=day)
+        except ValidationError as exc:
+            notes += f" {' '.join(exc.messages)}"
+    return notes
+
+
+def _change_roles(
+    election: Election,
+    person: User,
+    organisation: Organisation | None,
+    holders: Any,
+    mine: Any,
+    outside: bool,
+    reason: str,
+) -> None:
+    """The role changes of ``_take_up_post``, in one transaction of the caller's."""
+    body, role, start = election.body, election.post, election.term_starts_on
+    # The previous holder first, so the role is free when the new holder takes it.
+    for m in holders.order_by("starts_on"):
+        in_chair_seat = m.seat.name == CHAIR_SEAT and chair_may_come_from_outside(election)
+        if in_chair_seat and m.starts_on < start:
+            membership_update(actor=None, membership=m, ends_on=start, end_reason=reason)
+            continue
+        _change_role_from(m, role=Role.MEMBER, start=start, reason=reason)
+    if outside:
+        seat = Seat.objects.filter(body=body, name=CHAIR_SEAT).first() or seat_create(
+            actor=None,
+            body=body,
+            name=CHAIR_SEAT,
+            count=1,
+            voting=True,
+            description="The chair, who may come from outside the membership.",
+        )
+        membership_create(
+            actor=None,
+            body=body,
+            seat=seat,
+            person=person,
+            role=role,
+            organisation=organisation,
+            starts_on=start,
+        )
+    else:
+        for m in mine.exclude(role=role).order_by("starts_on"):
+            _change_role_from(m, role=role, start=start, reason=reason)
 
 
 def _change_role_from(m: Membership, *, role: str, start, reason: str) -> None:
@@ -533,7 +678,9 @@ def election_close(*, actor: Any, election: Election) -> Election:
         election.abstentions = abstentions
         if election.post in (Post.CHAIR, Post.DEPUTY_CHAIR):
             for pk in elected:
-                outcome += _take_up_post(election, candidates[pk].person)
+                outcome += _take_up_post(
+                    election, candidates[pk].person, candidates[pk].organisation
+                )
         else:
             outcome += _fill_places(election, [candidates[pk] for pk in elected])
         election.outcome = outcome

@@ -3,12 +3,15 @@ the rights of the people it touches (membership.rights) in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from membership.models import (
@@ -149,6 +152,20 @@ def _check_seat(seat: Seat) -> None:
         )
     if seat.nominating_body and seat.nominating_body.partnership_id != partnership_id:
         raise ValidationError({"nominating_body": "Choose a body in this partnership."})
+    if bool(seat.office_body_id) != bool(seat.office_role):
+        field = "office_body" if seat.office_role else "office_role"
+        raise ValidationError({field: "Choose both the office and the body whose office it is."})
+    if seat.office_body_id:
+        if seat.count != 1:
+            raise ValidationError(
+                {"count": "A seat held by virtue of an office has one place: enter 1."}
+            )
+        if seat.office_body_id == seat.body_id:
+            raise ValidationError(
+                {"office_body": "Choose another body: a seat cannot be held by its own chair."}
+            )
+        if seat.office_body.partnership_id != partnership_id:
+            raise ValidationError({"office_body": "Choose a body in this partnership."})
     if seat.pk:
         # Only today and the future matter: a past over-full spell cannot be undone now.
         held = seat.memberships.overlapping(starts_on=timezone.localdate(), ends_on=None)
@@ -177,6 +194,8 @@ SEAT_FIELDS = {
     "nominating_body",
     "voting",
     "description",
+    "office_body",
+    "office_role",
 }
 
 
@@ -185,10 +204,14 @@ def seat_create(*, actor: Any, body: Body, **fields: Any) -> Seat:
     unknown = set(fields) - SEAT_FIELDS
     if unknown:
         raise TypeError(f"seat_create() got unexpected fields {sorted(unknown)}")
+    _lock_body(body)
     seat = Seat(body=body, **fields)
     _check_seat(seat)
     record_actor(seat, actor=actor)
-    return _save_seat(seat)
+    _save_seat(seat)
+    if seat.office_body_id:
+        office_seats_sync(actor=actor, body=seat.office_body, on=timezone.localdate())
+    return seat
 
 
 @transaction.atomic
@@ -197,22 +220,250 @@ def seat_update(*, actor: Any, seat: Seat, **fields: Any) -> Seat:
     # seat's count is being lowered.
     _lock_body(seat.body)
     seat = Seat.objects.select_related("body").get(pk=seat.pk)
+    office_before = (seat.office_body_id, seat.office_role)
     for name, value in fields.items():
         if name not in SEAT_FIELDS:
             raise TypeError(f"seat_update() got an unexpected field {name!r}")
         setattr(seat, name, value)
     _check_seat(seat)
     record_actor(seat, actor=actor)
-    return _save_seat(seat)
+    _save_seat(seat)
+    if seat.office_body_id:
+        # Filled now by whoever holds the office (the holder before, if the office changed,
+        # ends here: the seat follows its office from today). A place someone was given from
+        # today, before the seat followed an office, is not the sync's to cancel.
+        office_seats_sync(
+            actor=actor,
+            body=seat.office_body,
+            on=timezone.localdate(),
+            cancel_same_day=office_before == (seat.office_body_id, seat.office_role),
+        )
+    return seat
+
+
+# --- seats held by virtue of another office ----------------------------------------------------
+
+OFFICES = {Role.CHAIR: "chair", Role.DEPUTY_CHAIR: "deputy chair"}
+
+
+_deferred: ContextVar[set[tuple[int, date]] | None] = ContextVar(
+    "office_sync_deferred", default=None
+)
+
+
+@contextmanager
+def office_sync_deferred() -> Iterator[set[tuple[int, date]]]:
+    """Within this block, a change of chair or deputy does not move the seats held by that
+    office: the (body id, day) pairs are collected instead, for the caller to run
+    ``office_seats_sync`` on afterwards in a transaction of its own (an election's result
+    stands even when a seat cannot follow it)."""
+    pending: set[tuple[int, date]] = set()
+    token = _deferred.set(pending)
+    try:
+        yield pending
+    finally:
+        _deferred.reset(token)
+
+
+def _office_follow(actor: Any, body: Body, days: list[date]) -> None:
+    pending = _deferred.get()
+    for day in days:
+        if pending is not None:
+            pending.add((body.pk, day))
+        else:
+            office_seats_sync(actor=actor, body=body, on=day)
+
+
+def _office_seat_holder_holds(m: Membership) -> bool:
+    return (
+        Membership.objects.current(on=m.starts_on)
+        .filter(body_id=m.seat.office_body_id, role=m.seat.office_role, person_id=m.person_id)
+        .exists()
+    )
+
+
+def _cancel(actor: Any, m: Membership, reason: str) -> None:
+    """Remove a place that starts on the day it would end (a membership cannot end on the day
+    it starts): it never ran. Its history keeps the record."""
+    _lock_body(m.body)
+    record_actor(m, actor=actor, reason=f"Cancelled the day it started: {reason}")
+    try:
+        with transaction.atomic():
+            m.delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            f"{m.person}'s place from {m.starts_on:%-d %B %Y} is already in use: end it instead."
+        ) from exc
+    rights_sync(user=m.person)
+
+
+@transaction.atomic
+def office_seats_sync(
+    *, actor: Any = None, body: Body, on: date, cancel_same_day: bool = True
+) -> list[Membership]:
+    """Seats held by the chair or deputy chair of ``body`` (``Seat.office_body``) follow the
+    office from ``on``: whoever held such a seat then without holding the office any more
+    leaves it that day ("No longer chair of ..."), and the holder of the office on ``on`` is
+    appointed to it from that day, representing the organisation they represent on ``body``,
+    until their term of office ends.
+
+    - A place that itself carries the chair's or deputy's role of the seat's body is never
+      ended here (the body would lose its chair): the change is refused, naming the clash.
+    - A place the sync made from ``on`` itself (a second change the same day) is cancelled;
+      with ``cancel_same_day=False`` (a seat just turned into an office seat: such a place
+      was made by a person) it is refused instead.
+    - An office holder who already sits on the seat's body in another seat moves to the
+      office seat from ``on`` (keeping their role there).
+
+    A refusal names the seat. Safe to run again: what already follows the office is left
+    alone. Returns the memberships it ended, moved or created."""
+    seats = list(
+        Seat.objects.filter(office_body=body)
+        .filter(Q(body__closed_on__isnull=True) | Q(body__closed_on__gt=on))
+        .select_related("body")
+    )
+    if not seats:
+        return []
+    offices = {
+        m.role: m
+        for m in Membership.objects.current(on=on)
+        .filter(body=body, role__in=list(OFFICES))
+        .select_related("person", "organisation")
+    }
+    changed = []
+    for seat in seats:
+        office = offices.get(seat.office_role)
+        holder_id = office.person_id if office else None
+        reason = f"No longer {OFFICES[seat.office_role]} of {body.name}"
+        try:
+            with transaction.atomic():
+                held = list(
+                    Membership.objects.current(on=on)
+                    .filter(seat=seat)
+                    .select_related("body", "person", "seat")
+                )
+                for m in held:
+                    if m.person_id == holder_id:
+                        continue
+                    if m.role in OFFICES:
+                        raise ValidationError(
+                            f"{m.person} is {m.get_role_display().lower()} of {seat.body} in "
+                            f"this seat: give that role to someone else, or end it, first."
+                        )
+                    if m.starts_on >= on:
+                        if not cancel_same_day:
+                            raise ValidationError(
+                                f"{m.person} is appointed to it from {m.starts_on:%-d %B %Y}: "
+                                "change that appointment first."
+                            )
+                        _cancel(actor, m, reason)
+                        changed.append(m)
+                        continue
+                    changed.append(
+                        membership_update(actor=actor, membership=m, ends_on=on, end_reason=reason)
+                    )
+                if office is None or any(m.person_id == holder_id for m in held):
+                    continue
+                # Until the term of office ends, the seat's next holder (already appointed by
+                # a later change of office) takes it, or the seat's body closes.
+                later = (
+                    Membership.objects.filter(seat=seat, starts_on__gt=on)
+                    .order_by("starts_on")
+                    .values_list("starts_on", flat=True)
+                    .first()
+                )
+                ends = [d for d in (office.ends_on, later, seat.body.closed_on) if d is not None]
+                ends_on = min(ends) if ends else None
+                # Already on the seat's body in another seat (CWaC: the group's new chair
+                # sits on the Board already): that place moves to the office seat.
+                own = (
+                    Membership.objects.current(on=on)
+                    .filter(body=seat.body, person_id=holder_id)
+                    .select_related("body")
+                    .first()
+                )
+                role = Role.MEMBER
+                if own is not None and own.starts_on >= on:
+                    changed.append(
+                        membership_update(
+                            actor=actor,
+                            membership=own,
+                            seat=seat,
+                            organisation=office.organisation,
+                            ends_on=ends_on,
+                        )
+                    )
+                    continue
+                outer = _deferred.get()
+                # A role the place carries moves with it: the seats that role holds follow
+                # once it has moved, not in between.
+                with office_sync_deferred() as moving:
+                    if own is not None:
+                        role = own.role
+                        moved = (
+                            f"Moved to '{seat.name}' as {OFFICES[seat.office_role]} of {body.name}"
+                        )
+                        changed.append(
+                            membership_update(
+                                actor=actor, membership=own, ends_on=on, end_reason=moved
+                            )
+                        )
+                    changed.append(
+                        membership_create(
+                            actor=actor,
+                            body=seat.body,
+                            seat=seat,
+                            person=office.person,
+                            role=role,
+                            organisation=office.organisation,
+                            starts_on=on,
+                            ends_on=ends_on,
+                        )
+                    )
+                if outer is not None:
+                    outer.update(moving)
+                else:
+                    for body_id, day in sorted(moving):
+                        office_seats_sync(actor=actor, body=Body.objects.get(pk=body_id), on=day)
+        except ValidationError as exc:
+            raise ValidationError(
+                f"The seat '{seat.name}' on {seat.body} is held by the "
+                f"{OFFICES[seat.office_role]} of {body.name} and cannot follow the office: "
+                + " ".join(exc.messages)
+            ) from exc
+    return changed
+
+
+def _office_dates(*memberships: Membership | None) -> list[date]:
+    """The days an office may have changed hands through these memberships, from today: a
+    change recorded after the event moves the seats from today, never back in time (that
+    would make people members of a body for days they did not sit on it)."""
+    today = timezone.localdate()
+    days = set()
+    for m in memberships:
+        if m is not None and m.role in OFFICES:
+            days.update(max(d, today) for d in (m.starts_on, m.ends_on) if d is not None)
+    return sorted(days)
 
 
 # --- memberships -----------------------------------------------------------------------------
 
 
-def _check_membership(m: Membership) -> None:
-    """Every rule a membership must keep, checked with the body's row locked by the caller."""
+def _check_membership(m: Membership, *, placing: bool = True) -> None:
+    """Every rule a membership must keep, checked with the body's row locked by the caller.
+    ``placing``: the person is put in the seat from the start date (a new place, or one
+    moved to another seat or start): a seat held by virtue of an office takes only the
+    office's holder then (``office_seats_sync`` appoints no one else)."""
     if m.seat.body_id != m.body_id:
         raise ValidationError({"seat": "Choose a seat on this body."})
+    if placing and m.seat.office_body_id and not _office_seat_holder_holds(m):
+        office = OFFICES.get(m.seat.office_role, m.seat.office_role)
+        raise ValidationError(
+            {
+                "seat": f"'{m.seat.name}' is held by the {office} of {m.seat.office_body}: "
+                f"{m.person} is not {office} on {m.starts_on:%-d %B %Y}."
+            }
+        )
     if m.ends_on is not None and m.ends_on <= m.starts_on:
         raise ValidationError({"ends_on": "The end date must be after the start date."})
     body = m.body
@@ -278,7 +529,7 @@ def membership_create(
     """Appoint ``person`` to ``seat`` on ``body``."""
     body = _lock_body(body)
     # Re-read the seat under the body's lock: the caller's copy may hold an old count.
-    seat = Seat.objects.get(pk=seat.pk)
+    seat = Seat.objects.select_related("office_body").get(pk=seat.pk)
     m = Membership(
         body=body,
         seat=seat,
@@ -292,6 +543,7 @@ def membership_create(
     record_actor(m, actor=actor, reason="Appointed")
     _save_membership(m)
     rights_sync(user=person)
+    _office_follow(actor, body, _office_dates(m))
     return m
 
 
@@ -302,15 +554,19 @@ MEMBERSHIP_FIELDS = {"seat", "role", "organisation", "starts_on", "ends_on", "en
 def membership_update(*, actor: Any, membership: Membership, **fields: Any) -> Membership:
     _lock_body(membership.body)
     m = Membership.objects.select_related("body", "seat", "person").get(pk=membership.pk)
+    before = Membership(role=m.role, starts_on=m.starts_on, ends_on=m.ends_on, seat_id=m.seat_id)
     for name, value in fields.items():
         if name not in MEMBERSHIP_FIELDS:
             raise TypeError(f"membership_update() got an unexpected field {name!r}")
         setattr(m, name, value)
-    m.seat = Seat.objects.get(pk=m.seat_id)
-    _check_membership(m)
+    m.seat = Seat.objects.select_related("office_body").get(pk=m.seat_id)
+    _check_membership(m, placing=(m.seat_id, m.starts_on) != (before.seat_id, before.starts_on))
     record_actor(m, actor=actor)
     _save_membership(m)
     rights_sync(user=m.person)
+    # A chair's or deputy's term that starts, ends or moves: the seats held by that office
+    # follow it on each day it changed hands.
+    _office_follow(actor, m.body, sorted(set(_office_dates(before)) | set(_office_dates(m))))
     return m
 
 
@@ -390,6 +646,9 @@ def appointment_end(*, actor: Any, appointment: Appointment, ends_on: date) -> A
 @transaction.atomic
 def body_close(*, actor: Any, body: Body, closed_on: date, reason: str) -> Body:
     """Close a body and end every membership and appointment still running on that day."""
+    # The partnership first, then the body: the order restructure() locks them in, so the two
+    # cannot wait on each other.
+    Partnership.objects.select_for_update().filter(pk=body.partnership_id).first()
     body = _lock_body(body)
     body_mark_closed(actor=actor, body=body, closed_on=closed_on, reason=reason)
     touched = set()
@@ -423,4 +682,7 @@ def body_close(*, actor: Any, body: Body, closed_on: date, reason: str) -> Body:
         touched.add(a.person)
     for person in touched:
         rights_sync(user=person)
+    # Seats held on other bodies by this body's chair or deputy lose their holder with it
+    # (from today at the earliest: never back in time).
+    office_seats_sync(actor=actor, body=body, on=max(closed_on, timezone.localdate()))
     return body

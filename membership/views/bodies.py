@@ -27,8 +27,10 @@ from membership.forms import (
     ProfileForm,
     SeatForm,
 )
+from membership.forms_restructure import StructureDateForm
 from membership.models import NON_VOTING_ROLES, Appointment, Membership, Role, Seat
 from membership.permissions import can_keep_training
+from membership.selectors_structure import body_story, structure_on
 from partnership import permissions as perms
 from partnership.forms import CloseForm
 from partnership.history import history_entries, history_of
@@ -58,6 +60,21 @@ def get_membership(body: Body, pk: int) -> Membership:
 
 def structure(request: HttpRequest, partnership: str) -> HttpResponse:
     p = perms.get_partnership_or_404(partnership)
+    # "Show the structure on" a date (issue 16): the tree as it stood then, names as they were.
+    sent = any(f"on_{part}" in request.GET for part in ("day", "month", "year"))
+    date_form = StructureDateForm(request.GET if sent else None)
+    as_of = None
+    if date_form.is_bound and date_form.is_valid() and date_form.cleaned_data["on"]:
+        as_of = structure_on(partnership=p, on=date_form.cleaned_data["on"])
+    context = {
+        "partnership": p,
+        "form": date_form,
+        "as_of": as_of,
+        "can_add_body": perms.manages_anything(request.user, p),
+        "can_manage_partnership": perms.can_manage_partnership(request.user, p),
+    }
+    if as_of is not None:
+        return render(request, "partnership/structure.html", {**context, "tree": as_of.tree})
     tree = body_tree(partnership=p)
     overview = selectors.body_overview(partnership=p)
     # Each body's page (``node.url``): the route reversed once, not once a body.
@@ -67,16 +84,7 @@ def structure(request: HttpRequest, partnership: str) -> HttpResponse:
     for node in tree_walk(tree):
         node.info = overview.get(node.body.pk, selectors.BodyOverview(missing_sectors=[]))
         node.url = f"{head}/{node.body.slug}/{tail}"
-    return render(
-        request,
-        "partnership/structure.html",
-        {
-            "partnership": p,
-            "tree": tree,
-            "can_add_body": perms.manages_anything(request.user, p),
-            "can_manage_partnership": perms.can_manage_partnership(request.user, p),
-        },
-    )
+    return render(request, "partnership/structure.html", {**context, "tree": tree})
 
 
 # --- a body's page -----------------------------------------------------------------------------
@@ -122,6 +130,8 @@ SEAT_FIELDS = (
     "voting",
     "nominating_organisation__name",
     "nominating_body__name",
+    "office_role",
+    "office_body__name",
 )
 
 
@@ -163,7 +173,7 @@ def _seats(body: Body, viewer_id: int | None, *, others: bool = True) -> _Seats:
             "memberships", filter=Q(m_held=True, memberships__person_id=viewer_id)
         )
     seats = list(
-        seats.select_related("nominating_organisation", "nominating_body")
+        seats.select_related("nominating_organisation", "nominating_body", "office_body")
         .only(*SEAT_FIELDS)
         .annotate(**counts)
         .order_by("name")
@@ -239,6 +249,9 @@ def body_detail(request: HttpRequest, partnership: str, body: str) -> HttpRespon
         "can_manage": can_manage,
         "is_member": seats.has_viewer,
         "elections": selectors.recent_elections(body=b),
+        # What the body was and what became of it: its banner and timeline (one query).
+        "story": body_story(body=b),
+        "can_restructure": perms.can_manage_partnership(request.user, b.partnership),
         # Warnings other apps add for those who manage the body (a short meetings schedule).
         "body_panels": body_panels(request, b, can_manage=can_manage),
     }

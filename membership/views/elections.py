@@ -223,7 +223,7 @@ def _render_detail(
 
 
 def _proposable(election: Election):
-    if election.post == Post.SEAT:
+    if election.post == Post.SEAT or services.chair_may_come_from_outside(election):
         return people_known_to(election.body)
     member_ids = Membership.objects.current().filter(body=election.body).values("person_id")
     return people_known_to(election.body).filter(pk__in=member_ids)

@@ -25,6 +25,8 @@ def test_a_members_day_starts_with_their_tasks(page, live_world):
     lead = appoint_governance_lead(w)
     agree_and_issue(w, lead, upload(w, lead))
     past = schedule(w, days=-14)
+    gs.item_add(actor=w.coordinator, meeting=past, title="Matters arising")
+    gs.meeting_publish(actor=w.coordinator, meeting=past)  # actions need a published agenda
     gs.action_add(
         actor=w.coordinator,
         meeting=past,

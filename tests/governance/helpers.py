@@ -39,7 +39,8 @@ def schedule(world, *, days: int, body=None, **fields):
 
 def build_meetings(world) -> SimpleNamespace:
     """On the Board: an upcoming published meeting with a public and a confidential item, each
-    with a circulated paper; a draft meeting; and a past meeting with approved minutes."""
+    with a circulated paper; a draft meeting (its item and paper marked SECRETDRAFT); and a
+    past meeting with approved minutes."""
     actor = world.coordinator
     upcoming = schedule(world, days=14)
     public_item = gs.item_add(
@@ -76,6 +77,20 @@ def build_meetings(world) -> SimpleNamespace:
     gs.papers_circulate(actor=actor, meeting=upcoming)
 
     draft = schedule(world, days=30, title="Extraordinary meeting DRAFTMEETING")
+    # The draft agenda: the meeting is in everyone's calendar, its business is not.
+    draft_item = gs.item_add(
+        actor=actor,
+        meeting=draft,
+        title="Restructure SECRETDRAFT",
+        decision_required="To agree SECRETDRAFT",
+    )
+    gs.paper_add(
+        actor=actor,
+        item=draft_item,
+        title="Options SECRETDRAFT",
+        owner=world.member,
+        upload=("options.pdf", pdf_bytes()),
+    )
 
     past = schedule(world, days=-7)
     past_public = gs.item_add(actor=actor, meeting=past, title="Annual report")
@@ -120,6 +135,7 @@ def build_meetings(world) -> SimpleNamespace:
         public_paper=public_paper,
         secret_paper=secret_paper,
         draft=draft,
+        draft_item=draft_item,
         past=past,
         past_public=past_public,
         past_secret=past_secret,

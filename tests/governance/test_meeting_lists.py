@@ -1,7 +1,8 @@
 """The meetings lists (the partnership's calendar and a body's meetings): upcoming and past
 meetings filtered, ordered and paged in the database, 50 a page, each list with a page
 parameter of its own (?upcoming= and ?page=), in the same few queries however long the
-partnership's history; drafts only for those who run the body."""
+partnership's history; scheduled meetings (agenda not yet published) for everyone, meetings
+cancelled before their agenda was published only for those who run the body."""
 
 from __future__ import annotations
 
@@ -19,19 +20,25 @@ from tests.conftest import fresh
 from tests.pages import html_of, section
 
 
-def add_meetings(body, days, *, draft: bool = False, title: str = "") -> list[Meeting]:
-    """Meetings of ``body`` ``days`` from today, published unless ``draft``. Written straight
-    to the table: the lists read nothing else, and sixty meetings through the services would
-    slow the tests for nothing."""
+def add_meetings(
+    body, days, *, draft: bool = False, hidden: bool = False, title: str = ""
+) -> list[Meeting]:
+    """Meetings of ``body`` ``days`` from today, published unless ``draft`` (scheduled, agenda
+    not yet published) or ``hidden`` (cancelled before its agenda was published: the only
+    meetings the public never sees). Written straight to the table: the lists read nothing
+    else, and sixty meetings through the services would slow the tests for nothing."""
     today = timezone.localdate()
+    status = MeetingStatus.PUBLISHED
+    if draft or hidden:
+        status = MeetingStatus.CANCELLED if hidden else MeetingStatus.DRAFT
     return Meeting.objects.bulk_create(
         Meeting(
             body=body,
             title=f"{title or body.name} {day:+d}",
             held_on=today + timedelta(days=day),
             start_time=time(10, 0),
-            status=MeetingStatus.DRAFT if draft else MeetingStatus.PUBLISHED,
-            published_at=None if draft else timezone.now(),
+            status=status,
+            published_at=None if draft or hidden else timezone.now(),
         )
         for day in days
     )
@@ -78,7 +85,7 @@ def test_a_meetings_list_takes_as_many_queries_for_60_past_meetings_as_for_3(
     assert len(titles(section(html, "past"))) == 50
 
 
-def test_which_drafts_a_user_sees_takes_the_same_queries_for_20_bodies_as_for_4(
+def test_which_hidden_meetings_a_user_sees_takes_the_same_queries_for_20_bodies_as_for_4(
     world, django_assert_num_queries
 ):
     def listed() -> list[Meeting]:
@@ -87,13 +94,13 @@ def test_which_drafts_a_user_sees_takes_the_same_queries_for_20_bodies_as_for_4(
         with django_assert_num_queries(3):
             return list(selectors.meetings_for(user=user, partnership=world.partnership))
 
-    add_meetings(world.subgroup, [5], draft=True)
+    add_meetings(world.subgroup, [5], hidden=True)
     assert len(listed()) == 1
     for i in range(16):
         body = ps.body_create(
             actor=None, partnership=world.partnership, name=f"Forum {i}", kind="forum"
         )
-        add_meetings(body, [5], draft=True)
+        add_meetings(body, [5], hidden=True)
     assert len(listed()) == 1
 
 
@@ -146,25 +153,29 @@ def test_paging_the_past_keeps_the_page_of_upcoming_meetings_and_the_other_way_r
 
 
 @pytest.mark.parametrize("page", [calendar, board_meetings])
-def test_the_public_never_sees_a_draft_and_a_coordinator_does(client, world, page):
+def test_the_public_sees_scheduled_meetings_tagged_and_never_a_hidden_one(client, world, page):
     add_meetings(world.board, [-2, 2], draft=True, title="Draft")
+    add_meetings(world.board, [-4, 4], hidden=True, title="Hidden")
     add_meetings(world.board, [-3, 3], title="Published")
 
-    public = titles(html_of(client, page(world)))
-    assert sorted(public) == ["Published +3", "Published -3"]
+    html = html_of(client, page(world))
+    assert sorted(titles(html)) == ["Draft +2", "Draft -2", "Published +3", "Published -3"]
+    assert "Agenda not yet published" in section(html, "upcoming")
 
     client.force_login(world.coordinator)
     assert sorted(titles(html_of(client, page(world)))) == [
         "Draft +2",
         "Draft -2",
+        "Hidden +4",
+        "Hidden -4",
         "Published +3",
         "Published -3",
     ]
 
 
-def test_a_body_coordinator_sees_drafts_of_their_body_and_those_below_it_only(client, world):
+def test_a_body_coordinator_sees_hidden_meetings_of_their_body_and_below_only(client, world):
     for body in (world.board, world.group, world.subgroup, world.other):
-        add_meetings(body, [2], draft=True, title=f"Draft of {body.name}")
+        add_meetings(body, [2], hidden=True, title=f"Draft of {body.name}")
 
     client.force_login(world.group_coordinator)
     assert sorted(titles(html_of(client, calendar(world)))) == [
@@ -173,9 +184,9 @@ def test_a_body_coordinator_sees_drafts_of_their_body_and_those_below_it_only(cl
     ]
 
 
-def test_a_chair_sees_drafts_of_the_body_they_chair_only(client, world):
+def test_a_chair_sees_hidden_meetings_of_the_body_they_chair_only(client, world):
     for body in (world.board, world.group):
-        add_meetings(body, [2], draft=True, title=f"Draft of {body.name}")
+        add_meetings(body, [2], hidden=True, title=f"Draft of {body.name}")
 
     client.force_login(world.chair)
     assert titles(html_of(client, calendar(world))) == ["Draft of Board +2"]
@@ -183,10 +194,10 @@ def test_a_chair_sees_drafts_of_the_body_they_chair_only(client, world):
     assert titles(html_of(client, calendar(world))) == []
 
 
-def test_the_list_shows_a_draft_exactly_to_those_who_see_it_on_its_own_page(world):
+def test_the_list_shows_a_hidden_meeting_exactly_to_those_who_see_it_on_its_own_page(world):
     """The list's rule, read from the rights in bulk, is ``body_access``'s, body by body."""
     bodies = (world.board, world.group, world.subgroup, world.other)
-    drafts = {body: add_meetings(body, [2], draft=True)[0] for body in bodies}
+    drafts = {body: add_meetings(body, [2], hidden=True)[0] for body in bodies}
     for persona in ("coordinator", "group_coordinator", "chair", "member", "other_member"):
         user = fresh(getattr(world, persona))
         listed = set(selectors.meetings_for(user=user, partnership=world.partnership))

@@ -567,6 +567,9 @@ def test_flagged_members_are_reminded_once_per_item_before_the_meeting(world, me
 def test_an_interest_declared_at_a_meeting_joins_the_register_in_one_step(world):
     meeting = schedule(world, days=0)
     item = gs.item_add(actor=world.coordinator, meeting=meeting, title="Grants")
+    gs.meeting_publish(
+        actor=world.coordinator, meeting=meeting
+    )  # interests need a published agenda
     declared = gs.interest_declare(
         actor=world.coordinator, item=item, person=world.member, nature="Trustee of an applicant"
     )

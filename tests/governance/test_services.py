@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -458,13 +459,12 @@ def test_search_finds_published_words_and_nothing_confidential(world, g):
         assert selectors.search_published(partnership=world.partnership, query=word) == []
 
 
-def test_drafts_are_listed_only_for_those_who_run_the_body(world, g):
+def test_scheduled_meetings_are_listed_for_everyone(world, g):
     def listed(user):
         return set(selectors.meetings_for(user=user, partnership=world.partnership))
 
-    assert g.draft not in listed(world.member)
-    assert g.draft in listed(world.chair)
-    assert g.draft in listed(world.coordinator)
+    for user in (AnonymousUser(), world.outsider, world.member, world.chair, world.coordinator):
+        assert g.draft in listed(user)
 
 
 def test_the_feed_holds_published_meetings_and_nothing_confidential(world, g):
@@ -474,8 +474,9 @@ def test_the_feed_holds_published_meetings_and_nothing_confidential(world, g):
     feed = calendar_feed(
         name="Board", meetings=_public_feed_meetings(world.board.meetings.all())
     ).decode()
-    assert feed.count("BEGIN:VEVENT") == 2
-    assert "SECRET" not in feed and "DRAFTMEETING" not in feed
+    assert feed.count("BEGIN:VEVENT") == 3
+    assert "SECRET" not in feed
+    assert "DRAFTMEETING" in feed and "Agenda not yet published" in feed
     assert "DTSTART:" in feed
 
 

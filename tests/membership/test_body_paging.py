@@ -65,9 +65,10 @@ def sitters(html: str) -> list[int]:
 
 # Session, user and the viewer's rights when signed in; the body, its seats with the places held,
 # the sectors present and whether the viewer sits on it (one query), one page of members, the
-# bodies reporting to it and its latest elections. A co-ordinator also has a page of the past
-# and future members (counted with the seats) and the body's history.
-QUERIES = {"anonymous": 5, "member": 9, "coordinator": 10}
+# bodies reporting to it, its latest elections and the structure changes' events (its banner
+# and timeline, issue 16). A co-ordinator also has a page of the past and future members
+# (counted with the seats) and the body's history.
+QUERIES = {"anonymous": 6, "member": 10, "coordinator": 11}
 
 
 @pytest.mark.parametrize("role", list(QUERIES))

@@ -42,6 +42,8 @@ def paper_due(world, *, days: int, title: str, owner=None):
 
 def action_due(world, *, days: int, description: str, owner=None):
     past = schedule(world, days=-30)
+    gs.item_add(actor=world.coordinator, meeting=past, title="Matters arising")
+    gs.meeting_publish(actor=world.coordinator, meeting=past)  # actions need a published agenda
     return gs.action_add(
         actor=world.coordinator,
         meeting=past,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from governance import services as gs
 from membership import services as ms
+from membership.services.review_chasing import bodies_due_review
 from partnership import services as ps
 from partnership.tasklist import SHOWN_A_GROUP, Task, TaskGroup
 from tests.factories import UserFactory
@@ -25,7 +26,7 @@ TASKS = reverse("account:tasks")
 # of task they may have), governance (papers, their own and the late ones, and apologies; no
 # actions) and nothing of performance, where they have no return to sign off (see the -v
 # output).
-QUERIES_FOR_A_COORDINATOR = 10
+QUERIES_FOR_A_COORDINATOR = 11
 
 
 def _bodies(world, n: int, *, start: int = 0) -> None:
@@ -78,7 +79,10 @@ def test_a_coordinators_page_is_pinned_at_3_and_30_bodies(client, world, django_
     # Each new body adds four tasks: two places, a late paper and its apologies; the places
     # group grows past 50, so the page lists 50 of them and counts the rest.
     places = 2 * 30 + 3  # and the vacancies of the world's Board and two groups
-    assert _tasks(html) == few - (2 * 3 + 3) + SHOWN_A_GROUP + 2 * 27
+    # From 1 October each body with members and no membership review this year also asks its
+    # co-ordinator to open one (membership.services.review_chasing): one more task a body.
+    reviews = bodies_due_review(today=timezone.localdate()).filter(name="Group 029").exists()
+    assert _tasks(html) == few - (2 * 3 + 3) + SHOWN_A_GROUP + 2 * 27 + (27 if reviews else 0)
     assert f"And {places - SHOWN_A_GROUP} more, less urgent, not listed here." in html
     assert "Group 029, " in html and "Paper 29 (from Person 029)" in html
 

@@ -186,9 +186,9 @@ def test_body_page_queries_do_not_grow_with_members(
     client.force_login(world.coordinator)
     # A body's page is a detail page holding five lists, not a list page (those are held to 8
     # in tests/test_list_queries.py): body, session, user, rights, members, children, seats,
-    # elections (their winners only when there are some), history; past members only when
-    # the seats' counts say there are some.
-    with django_assert_num_queries(9):
+    # elections (their winners only when there are some), history, the structure changes'
+    # events (issue 16); past members only when the seats' counts say there are some.
+    with django_assert_num_queries(10):
         client.get(world.board.get_absolute_url())
 
 

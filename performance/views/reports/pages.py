@@ -137,10 +137,21 @@ def report_detail(request: HttpRequest, partnership: str, pk: int) -> HttpRespon
             reviews=reviews,
             history=history,
             approvers=approvers,
-            meeting=report.agenda_item.meeting if report.agenda_item else None,
+            meeting=_meeting_shown(request, report),
             pdf_url=_url(report, "report_pdf"),
         ),
     )
+
+
+def _meeting_shown(request: HttpRequest, report):
+    """The meeting the report is on the agenda of, if the reader may see that agenda: a
+    scheduled meeting's date is public before its agenda is, its business is not."""
+    from governance.selectors.meetings import agenda_visible, body_access
+
+    if not report.agenda_item:
+        return None
+    meeting = report.agenda_item.meeting
+    return meeting if agenda_visible(meeting, body_access(request.user, meeting.body)) else None
 
 
 # --- writing the narrative ------------------------------------------------------------------
