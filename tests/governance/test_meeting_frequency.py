@@ -56,10 +56,12 @@ def test_only_this_financial_years_meetings_count(world, django_assert_num_queri
     assert shortfall.missing == 2
 
 
-def test_cancelled_meetings_do_not_count_but_drafts_do(world):
+def test_cancelled_meetings_do_not_count_but_drafts_still_to_come_do(world):
     group = quarterly(world.group)
     meet(group, date(2026, 5, 1), status=MeetingStatus.CANCELLED)
+    # A past meeting whose agenda never went out was not held; one still to come is scheduled.
     meet(group, date(2026, 6, 1), status=MeetingStatus.DRAFT)
+    meet(group, date(2027, 1, 14), status=MeetingStatus.DRAFT)
     assert schedule_shortfall(body=group, today=TODAY).scheduled == 1
 
 
