@@ -6,6 +6,11 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
+        # What this app puts in the search index (partnership/search/).
+        from governance.search import register_indexers
+
+        register_indexers()
+
         # "Your tasks" belongs to membership, which may not import governance: our tasks are
         # added to it here.
         from governance.tasklist import governance_tasks

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance import urls_proposals, views
+from governance import urls_library, urls_proposals, views
 
 app_name = "governance"
 
@@ -63,4 +63,5 @@ urlpatterns = [
     path(f"{B}register/export/", views.register_export, name="register_export"),
     path(f"{B}register/interests/<int:pk>/rule/", views.ruling_create, name="ruling_create"),
     *urls_proposals.urlpatterns,
+    *urls_library.urlpatterns,
 ]

@@ -6,6 +6,11 @@ class MembershipConfig(AppConfig):
     verbose_name = "Membership"
 
     def ready(self) -> None:
+        # What this app puts in the search index (partnership/search/).
+        from membership.search import register_indexers
+
+        register_indexers()
+
         # "Your tasks" gathers each app's tasks through a registry in partnership/.
         from membership.tasklist import membership_tasks
         from partnership.tasklist import register_task_source

@@ -117,4 +117,23 @@ app.conf.beat_schedule = {
         "task": "performance.tasks.check_risk_escalations",
         "schedule": crontab(hour=7, minute=40),
     },
+    # Daily digests (partnership/digests.py): each person whose chosen hour has come and who
+    # has messages waiting gets one e-mail; claimed per person and day, so running every
+    # quarter of an hour sends nobody two.
+    "quarter-hourly-send-digests": {
+        "task": "partnership.tasks.send_digests",
+        "schedule": crontab(minute="*/15"),
+    },
+    # The public's alerts (partnership/alerts.py): any alert whose job was lost is sent, and
+    # unconfirmed subscriptions older than a week are deleted with their addresses.
+    "hourly-send-alerts": {
+        "task": "partnership.tasks.send_pending_alerts",
+        "schedule": crontab(minute=25),
+    },
+    # The search index (partnership/search/): anything missed by the hooks that keep it up
+    # to date is indexed again each night.
+    "nightly-rebuild-search-index": {
+        "task": "partnership.tasks.rebuild_search_index",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }

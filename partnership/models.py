@@ -293,7 +293,10 @@ class BodyUserObjectPermission(UserObjectPermissionBase):
 
 class Notice(models.Model):
     """A message to one person, shown in the app and sent by e-mail. ``key`` names what it is
-    about (``paper-late:12``); one notice per key and person makes every chaser idempotent."""
+    about (``paper-late:12``); one notice per key and person makes every chaser idempotent.
+
+    ``category`` is the kind of message the person chose a delivery for; a notice waiting for
+    the person's daily digest has no ``emailed_at`` until the digest that carries it."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
@@ -302,11 +305,26 @@ class Notice(models.Model):
     subject = models.CharField(max_length=300)
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    category = models.CharField(max_length=30, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    digest_pending = models.BooleanField(default=False)
+    digest = models.ForeignKey(
+        "partnership.Digest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notices",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "key"], name="one_notice_per_key")
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient"], condition=Q(digest_pending=True), name="notices_for_digest"
+            )
         ]
 
     def __str__(self) -> str:
@@ -392,3 +410,18 @@ class ThrottleHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} at {self.at:%Y-%m-%d %H:%M}"
+
+
+from partnership.models_follow import (  # noqa: E402, F401
+    AlertSent,
+    AlertSubscription,
+    AlertTopic,
+    Delivery,
+    Digest,
+    NewsItem,
+    NotificationPreference,
+    NotificationSettings,
+    SearchAudience,
+    SearchEntry,
+    SearchKind,
+)

@@ -35,10 +35,24 @@ def _render(template: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def _send(to, subject: str, text: str, html: str) -> None:
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to.email])
+def render_email(template: str, context: dict) -> tuple[str, str, str]:
+    """The subject, text and HTML of ``templates/emails/<template>_*``."""
+    return _render(template, context)
+
+
+def send_email(
+    address: str, subject: str, text: str, html: str, *, headers: dict | None = None
+) -> None:
+    """Send one rendered e-mail to one address, with extra headers (List-Unsubscribe)."""
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [address], headers=headers or None
+    )
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+def _send(to, subject: str, text: str, html: str) -> None:
+    send_email(to.email, subject, text, html)
 
 
 def notify(*, to, template: str, context: dict) -> None:

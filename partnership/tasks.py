@@ -33,3 +33,12 @@ def prune_throttle_hits() -> int:
 def _relay_at_start(sender=None, **kwargs) -> None:
     """A worker coming up after an outage relays at once rather than at the next minute."""
     relay_outbox.delay()
+
+
+# Finding and following (issue 17): the digests, the public's alerts and the search index.
+from partnership.tasks_follow import (  # noqa: E402, F401
+    rebuild_search_index,
+    send_alerts,
+    send_digests,
+    send_pending_alerts,
+)

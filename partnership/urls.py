@@ -9,7 +9,15 @@ from membership.forms_auth import (
     GovukPasswordResetForm,
     GovukSetPasswordForm,
 )
-from partnership import security, views, views_pages
+from partnership import (
+    security,
+    urls_alerts,
+    urls_news,
+    urls_notifications,
+    urls_search,
+    views,
+    views_pages,
+)
 from partnership.throttle import (
     NEW_PASSWORD_BY_ADDRESS,
     RESET_BY_ADDRESS,
@@ -28,6 +36,10 @@ structure_patterns = [
     # The footer's pages, in the partnership's own words (partnership/views_pages.py).
     path("about/<slug:kind>/", views_pages.page, name="page"),
     path("about/<slug:kind>/edit/", views_pages.page_edit, name="page_edit"),
+    # Finding and following (issue 17): search, news, and the public's alerts and feeds.
+    *urls_search.urlpatterns,
+    *urls_news.urlpatterns,
+    *urls_alerts.urlpatterns,
 ]
 
 auth_patterns = [
@@ -99,6 +111,8 @@ urlpatterns = [
     path("about/<slug:kind>/", views_pages.site_page, name="site_page"),
     path("accounts/", include(auth_patterns)),
     path("account/", include("membership.urls_account")),
+    # How a person hears about things: preferences, the digest, one-click unsubscribe.
+    path("account/notifications/", include((urls_notifications, "notifications"))),
     path("account/meetings/", governance_views.my_meetings, name="my_meetings"),
     path("account/registers/", governance_views.my_registers_any, name="my_registers_any"),
     path("account/returns/", performance_views.my_returns, name="my_returns"),

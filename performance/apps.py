@@ -12,6 +12,11 @@ class PerformanceConfig(AppConfig):
     verbose_name = "Performance"
 
     def ready(self) -> None:
+        # What this app puts in the search index (partnership/search/).
+        from performance.search import register_indexers
+
+        register_indexers()
+
         # The account page belongs to membership, which may not import performance: the
         # "Your returns", "Reports awaiting your approval" and "Risks to review" panels are
         # added to it here.

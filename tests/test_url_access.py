@@ -225,12 +225,16 @@ def _all_url_names(resolver=None, prefix=""):
 
 
 def test_every_url_is_in_the_matrix(world):
+    from tests.governance.test_library_views import LIBRARY_URLS
     from tests.governance.test_proposal_views import PROPOSAL_URLS
     from tests.governance.test_register_views import REGISTER_URLS
     from tests.governance.test_url_access import GOVERNANCE_URLS
     from tests.membership.test_restructure_views import RESTRUCTURE_URLS
     from tests.membership.test_review_views import REVIEW_URLS
     from tests.membership.test_training import TRAINING_URLS
+    from tests.partnership.test_alert_views import ALERT_URLS
+    from tests.partnership.test_notification_views import NOTIFICATION_URLS
+    from tests.partnership.test_search_views import SEARCH_URLS
     from tests.performance.test_agreement_views import AGREEMENT_URLS
     from tests.performance.test_board_report_views import BOARD_REPORT_URLS
     from tests.performance.test_dashboards import DASHBOARD_URLS
@@ -266,6 +270,10 @@ def test_every_url_is_in_the_matrix(world):
         | RESTRUCTURE_URLS
         | REVIEW_URLS
         | PROPOSAL_URLS
+        | SEARCH_URLS
+        | NOTIFICATION_URLS
+        | ALERT_URLS
+        | LIBRARY_URLS
         | {
             "membership:appointment_end",  # POST only: test_post_to_appointment_end_as
             "logout",  # POST only: the browser journey signs out

@@ -196,6 +196,20 @@ class Paper(models.Model):
     text = models.TextField(blank=True, help_text="The file's words, for search.")
     uploaded_at = models.DateTimeField(null=True, blank=True)
     circulated_at = models.DateTimeField(null=True, blank=True)
+    # The current file's version (earlier ones are PaperVersions) and what it changed.
+    version = models.PositiveSmallIntegerField(default=1)
+    change_note = models.TextField("what changed", blank=True)
+    # A supplementary paper, added after the papers were circulated: late, and why the chair
+    # accepted it.
+    supplementary = models.BooleanField(default=False)
+    late_reason = models.TextField("why the chair accepted it late", blank=True)
+    late_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     history = audited(excluded_fields=("text",))
 

@@ -1,0 +1,5 @@
+"""TODO: the URL names this module covers, for tests/test_url_access.py."""
+
+from __future__ import annotations
+
+LIBRARY_URLS: set[str] = set()
