@@ -49,6 +49,10 @@ demo: migrate
 	$(DEMO_MAIL) $(PY) manage.py load_demo_elections
 	$(DEMO_MAIL) $(PY) manage.py load_demo_restructure
 	$(DEMO_MAIL) $(PY) manage.py load_demo_reviews
+	$(DEMO_MAIL) $(PY) manage.py load_demo_news
+	$(DEMO_MAIL) $(PY) manage.py load_demo_library
+	$(DEMO_MAIL) $(PY) manage.py load_demo_notifications
+	$(PY) manage.py search_rebuild
 
 # Web on http://127.0.0.1:8000/, with a Celery worker and beat beside it on the embedded
 # broker (kombu's filesystem transport) unless REDIS_URL is set. scripts/run.py starts the

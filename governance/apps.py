@@ -11,6 +11,11 @@ class GovernanceConfig(AppConfig):
 
         register_indexers()
 
+        # What the public's alerts and Atom feeds say of agendas and minutes.
+        from governance.alerts import register_alert_sources
+
+        register_alert_sources()
+
         # "Your tasks" belongs to membership, which may not import governance: our tasks are
         # added to it here.
         from governance.tasklist import governance_tasks

@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 # Part of every fingerprint: bump it when the templates or the facts change shape, and every
 # document is rendered again by the next run of the stale job.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3  # 3: papers' versions and late (supplementary) papers
 # Published meetings this recent are checked by the safety-net job; older packs rarely change.
 STALE_WINDOW_DAYS = 60
 
@@ -150,6 +150,9 @@ def _paper_facts(paper: Paper, *, item, number: int, slug: str) -> dict:
         "file_kind": FILE_KINDS.get(paper.file_type, "File"),
         "file_size": paper.file_size,
         "uploaded_at": paper.uploaded_at.isoformat() if paper.uploaded_at else None,
+        "version": paper.version,
+        "change_note": paper.change_note if paper.version > 1 else "",
+        "late_reason": paper.late_reason if paper.supplementary else "",
         "url": _site(
             reverse(
                 "governance:paper",
@@ -168,7 +171,7 @@ def _agenda_facts(meeting: Meeting, audience: str) -> dict:
         number = numbers[item.pk]
         titles = []
         for paper in item.visible_papers:
-            titles.append(paper.title)
+            titles.append(f"{paper.title} (late paper)" if paper.supplementary else paper.title)
             papers.append(
                 {
                     "number": len(papers) + 1,

@@ -31,6 +31,7 @@ from governance.models import (
     Ruling,
     RulingStatus,
 )
+from governance.selectors.meetings import first_out_at, went_out_on_time
 from governance.services import approval
 from membership.selectors import office_holders_by_body
 from membership.tasklist import places
@@ -72,17 +73,29 @@ def _open_papers(user, now) -> tuple[list[Paper], list[Paper]]:
         .filter(mine if coordinated is None else mine | coordinated)
         .exclude(item__meeting__status=MeetingStatus.CANCELLED)
         .select_related("item__meeting__body__partnership")
-        .only("title", "owner_id", *(f"item__{name}" for name in MEETING_SHOWN))
+        .only("title", "owner_id", "supplementary", *(f"item__{name}" for name in MEETING_SHOWN))
+        # When an earlier file went out: a paper corrected after going out in time is not late.
+        .annotate(first_out_at=first_out_at())
         .order_by("item__meeting__held_on", "pk")
     )
     if coordinated is not None:
         papers = papers.select_related("owner").only(
-            "title", "owner__full_name", *(f"item__{name}" for name in MEETING_SHOWN)
+            "title",
+            "owner__full_name",
+            "supplementary",
+            *(f"item__{name}" for name in MEETING_SHOWN),
         )
     owned, others = [], []
     for p in papers:
         (owned if p.owner_id == user.pk else others).append(p)
     return owned, others
+
+
+def _late(paper: Paper, now) -> bool:
+    """Late as ``papers_chase_late`` has it: past its due time, not a supplementary paper
+    (accepted late by the chair), and not corrected after an earlier file went out in time."""
+    due = paper.item.meeting.papers_due_at
+    return now >= due and not paper.supplementary and not went_out_on_time(paper, due)
 
 
 def _papers(user, now, papers: list[Paper]) -> list[Task]:
@@ -102,7 +115,7 @@ def _papers(user, now, papers: list[Paper]) -> list[Task]:
                 title=p.title,
                 url=meeting.get_absolute_url() if visible else meeting.body.get_absolute_url(),
                 due_on=timezone.localdate(meeting.papers_due_at),
-                status="Late" if now >= meeting.papers_due_at else "To do",
+                status="Late" if _late(p, now) else "To do",
                 hint=f"{meeting.body.name}, {meeting.held_on:%-d %B %Y}"
                 + ("" if visible else ": send it to the body's co-ordinator"),
             )
@@ -273,9 +286,7 @@ def _late_papers(user, now, candidates: list[Paper]) -> list[Task]:
     """For co-ordinators: papers past their due time, as ``papers_chase_late`` tells them
     (``candidates``: the others' papers of their partnerships, from ``_open_papers``)."""
     late = [
-        p
-        for p in candidates
-        if now >= p.item.meeting.papers_due_at and perms.can_manage_body(user, p.item.meeting.body)
+        p for p in candidates if _late(p, now) and perms.can_manage_body(user, p.item.meeting.body)
     ]
     return [
         Task(

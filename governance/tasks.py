@@ -74,3 +74,30 @@ def send_register_notices() -> int:
     from governance import services
 
     return services.registers_send_notices()
+
+
+@shared_task(**RETRY)
+def extract_paper_text(paper_id: int, version: int) -> bool:
+    """Read the words of a paper's file, for search, once it is uploaded. Does nothing if the
+    paper has moved on to a newer file since (that file's own job reads it)."""
+    from governance.services.papers import paper_extract_text
+
+    return paper_extract_text(paper_id=paper_id, version=version)
+
+
+@shared_task(**RETRY)
+def extract_document_text(version_id: int) -> bool:
+    """Read the words of a library document's version, for search. Safe to run again."""
+    from governance.services.library import document_version_extract_text
+
+    return document_version_extract_text(version_id=version_id)
+
+
+@shared_task(**RETRY)
+def extract_missing_text() -> int:
+    """A safety net behind the jobs queued on upload: the papers and library versions whose
+    words are still missing an hour on are queued again (at most 200 of each a run), every
+    six hours."""
+    from governance.services.papers import text_extraction_catch_up
+
+    return text_extraction_catch_up()

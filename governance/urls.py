@@ -11,7 +11,6 @@ R = "registers/interests/"
 urlpatterns = [
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings.ics", views.feed_partnership, name="feed_partnership"),
-    path("search/", views.search, name="search"),
     path(f"{B}meetings/", views.body_meetings, name="body_meetings"),
     path(f"{B}meetings.ics", views.feed_body, name="feed_body"),
     path(f"{B}meetings/new/", views.meeting_create, name="meeting_create"),

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from membership.models import Appointment, AppointmentRole, Membership, Role, User
 from partnership import permissions as perms
+from partnership.digests import digest_withdraw
 from partnership.models import BodyUserObjectPermission, PartnershipUserObjectPermission
 from partnership.permissions import Grant
 
@@ -74,6 +75,9 @@ def rights_sync(*, user: User, dry_run: bool = False, on: date | None = None) ->
             for grant in sorted(diff.added):
                 perms.grant_add(user=user, grant=grant)
             perms.forget_cached_grants(user)
+            if diff.removed:
+                # Messages waiting for their digest may tell of what they can no longer see.
+                digest_withdraw(person=user)
     return diff
 
 

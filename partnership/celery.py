@@ -130,6 +130,13 @@ app.conf.beat_schedule = {
         "task": "partnership.tasks.send_pending_alerts",
         "schedule": crontab(minute=25),
     },
+    # A paper's or library document's words are read by a job queued on upload; this queues
+    # again, every six hours, any still missing an hour on and uploaded in the last week
+    # (governance.services.papers.text_extraction_catch_up).
+    "six-hourly-extract-missing-text": {
+        "task": "governance.tasks.extract_missing_text",
+        "schedule": crontab(minute=35, hour="*/6"),
+    },
     # The search index (partnership/search/): anything missed by the hooks that keep it up
     # to date is indexed again each night.
     "nightly-rebuild-search-index": {

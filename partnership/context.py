@@ -35,7 +35,7 @@ ITEMS = [
     ("registers", "Registers", "governance:registers_home"),
     ("structure", "Structure", "membership:structure"),
     ("organisations", "Organisations", "partnership:organisation_list"),
-    ("search", "Search", "governance:search"),
+    ("search", "Search", "partnership:search"),
 ]
 
 
@@ -65,9 +65,9 @@ def _section(request: HttpRequest) -> str:
     if match is None:
         return ""
     name, namespace = match.url_name or "", match.namespace
+    if namespace == "partnership" and name == "search":
+        return "search"
     if namespace == "governance":
-        if name == "search":
-            return "search"
         if name.startswith(_REGISTERS) or name in _REGISTER_PAGES:
             return "registers"
         return "meetings"
@@ -104,7 +104,7 @@ class Navigation:
 
     @property
     def search_url(self) -> str:
-        return reverse("governance:search", kwargs={"partnership": self.slug}) if self.slug else ""
+        return reverse("partnership:search", kwargs={"partnership": self.slug}) if self.slug else ""
 
 
 @dataclass(frozen=True)

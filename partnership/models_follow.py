@@ -66,7 +66,9 @@ class SearchEntry(models.Model):
     on_date = models.DateField(null=True, blank=True)
     url = models.CharField(max_length=500)
     audience = models.CharField(max_length=20, choices=SearchAudience.choices)
-    # Only for SearchAudience.PERSON: the one person (beside co-ordinators) who may find it.
+    # One person who may also find the entry, whatever its audience (an unpublished
+    # indicator's lead; the person named by a PERSON entry). With audience PERSON and nobody
+    # named, only the body's co-ordinators find it.
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -193,11 +195,17 @@ class AlertSubscription(models.Model):
 
     class Meta:
         constraints = [
+            # Two conditional constraints rather than nulls_distinct, which SQLite lacks.
             models.UniqueConstraint(
                 fields=["email", "partnership", "body"],
+                condition=Q(body__isnull=False),
                 name="one_alert_per_address_and_body",
-                nulls_distinct=False,
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["email", "partnership"],
+                condition=Q(body__isnull=True),
+                name="one_news_alert_per_address",
+            ),
         ]
         indexes = [
             models.Index(

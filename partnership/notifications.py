@@ -4,6 +4,13 @@ triplet under templates/emails/<name>_{subject.txt,body.txt,body.html}.
 ``notify`` sends an e-mail. ``notify_once`` also keeps a Notice, which the person sees in the
 app, and sends nothing if a notice with the same key already exists: chasers call it as often
 as they run and each person hears once.
+
+Each message is of one kind (``CATEGORIES``, found from its template by ``category_of``), and
+each person chooses per kind how its e-mails come: straight away, in a daily digest
+(partnership/digests.py) or not at all. The notice is kept whatever they chose, so Messages in
+the app stay complete. The kinds the partnership is obliged to tell (``REQUIRED``) are always
+sent straight away. Every e-mail ends with a link to the person's choices; the optional kinds
+also carry RFC 8058 one-click unsubscribe headers.
 """
 
 from __future__ import annotations
@@ -13,13 +20,107 @@ from collections.abc import Callable, Iterable
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.template import Context, engines
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
-from partnership.models import Notice
+from partnership.models import Delivery, Notice, NotificationPreference
+
+# The kinds of message and people's choices live in their own module; callers import them
+# from here, with the sending.
+from partnership.notification_choices import (  # noqa: F401
+    CATEGORIES,
+    DEFAULT_DIGEST_HOUR,
+    DIGEST,
+    KEY_CATEGORY,
+    OPTIONAL,
+    REQUIRED,
+    TEMPLATE_CATEGORY,
+    Category,
+    category_of,
+    delivery_offered,
+    digest_hour_of,
+    digest_wanted,
+    notification_choices,
+    notification_preferences_update,
+    notification_unsubscribe,
+)
 
 log = logging.getLogger(__name__)
+
+
+# --- the links in every e-mail -----------------------------------------------------------------
+
+_UNSUBSCRIBE_SALT = "partnership.notifications.unsubscribe"
+
+
+def unsubscribe_token(person, category: str) -> str:
+    """A signed token naming the person and one kind of message (or ``DIGEST``). It does not
+    expire: an old e-mail's link must still work, and all it can do is turn e-mail off."""
+    return signing.dumps([person.pk, category], salt=_UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_target(token: str) -> tuple[int, str]:
+    """The person's id and kind a token names. Raises signing.BadSignature if it was not
+    ours, or names a kind that cannot be turned off."""
+    try:
+        person_id, category = signing.loads(token, salt=_UNSUBSCRIBE_SALT)
+    except (TypeError, ValueError) as exc:
+        raise signing.BadSignature("malformed") from exc
+    if category != DIGEST and (category not in CATEGORIES or category == REQUIRED):
+        raise signing.BadSignature("not a kind that can be turned off")
+    return int(person_id), category
+
+
+def preferences_url() -> str:
+    return settings.SITE_URL + reverse("notifications:preferences")
+
+
+def unsubscribe_url(person, category: str) -> str:
+    token = unsubscribe_token(person, category)
+    return settings.SITE_URL + reverse("notifications:unsubscribe", kwargs={"token": token})
+
+
+def one_click_possible() -> bool:
+    """RFC 8058's one-click POST is only for an https link: a mail client posts to no other."""
+    return settings.SITE_URL.startswith("https://")
+
+
+def unsubscribe_headers(person, category: str) -> dict[str, str]:
+    """RFC 8058: a mail client offers "Unsubscribe" and POSTs to the link, with no sign-in.
+    Over plain http (a developer's machine) only the link is given, which a client opens."""
+    if category == REQUIRED:
+        return {}
+    headers = {"List-Unsubscribe": f"<{unsubscribe_url(person, category)}>"}
+    if one_click_possible():
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
+
+
+def _with_footer(person, category: str, text: str, html: str) -> tuple[str, str]:
+    """Every e-mail ends with the person's choices: why a required one always comes, or how to
+    stop this kind coming."""
+    kind = CATEGORIES.get(category)
+    context = {
+        "category": kind,
+        "digest": category == DIGEST,
+        "preferences_url": preferences_url(),
+        "unsubscribe_url": unsubscribe_url(person, category) if category != REQUIRED else "",
+    }
+    text = text.rstrip("\n") + "\n\n" + _plain("emails/_footer.txt", context)
+    footer = render_to_string("emails/_footer.html", context)
+    at = html.rfind("</body>")
+    html = html[:at] + footer + html[at:] if at >= 0 else html + footer
+    return text, html
+
+
+# --- sending -----------------------------------------------------------------------------------
 
 
 class NotAllSent(RuntimeError):
@@ -27,12 +128,24 @@ class NotAllSent(RuntimeError):
     retried: its sent messages have their notices, so the retry sends only the rest."""
 
 
+def _plain(name: str, context: dict) -> str:
+    """A plain-text template rendered without HTML escaping: a subject or a text body says
+    "Health & Wellbeing", not "Health &amp; Wellbeing". (The HTML body is escaped as ever.)"""
+    template = engines["django"].engine.get_template(name)
+    return template.render(Context(context, autoescape=False))
+
+
 def _render(template: str, context: dict) -> tuple[str, str, str]:
     context = {**context, "site_url": settings.SITE_URL}
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-    text = render_to_string(f"emails/{template}_body.txt", context)
+    subject = " ".join(_plain(f"emails/{template}_subject.txt", context).split())
+    text = _plain(f"emails/{template}_body.txt", context)
     html = render_to_string(f"emails/{template}_body.html", context)
     return subject, text, html
+
+
+def _subject(template: str, context: dict) -> str:
+    context = {**context, "site_url": settings.SITE_URL}
+    return " ".join(_plain(f"emails/{template}_subject.txt", context).split())
 
 
 def render_email(template: str, context: dict) -> tuple[str, str, str]:
@@ -51,14 +164,51 @@ def send_email(
     message.send()
 
 
-def _send(to, subject: str, text: str, html: str) -> None:
-    send_email(to.email, subject, text, html)
+def _send(to, subject: str, text: str, html: str, headers: dict | None = None) -> None:
+    # Tests replace this to make one person's e-mail fail: headers are passed positionally.
+    send_email(to.email, subject, text, html, headers=headers)
+
+
+def send_to_person(to, category: str, subject: str, text: str, html: str) -> None:
+    """Send a rendered e-mail of ``category`` to a person: the footer and headers added."""
+    text, html = _with_footer(to, category, text, html)
+    _send(to, subject, text, html, unsubscribe_headers(to, category))
+
+
+def delivery_for(person, category: str) -> str:
+    """How the person has chosen to hear of ``category`` (one query; none when required)."""
+    if category == REQUIRED:
+        return Delivery.IMMEDIATE
+    chosen = NotificationPreference.objects.filter(person=person, category=category)
+    return chosen.values_list("delivery", flat=True).first() or Delivery.IMMEDIATE
 
 
 def notify(*, to, template: str, context: dict) -> None:
-    """Send one e-mail to one person. Raises if it cannot be sent, so a caller inside a
-    transaction rolls back its claim and the job retries."""
-    _send(to, *_render(template, context))
+    """Send one e-mail to one person, unless they turned its kind off. It keeps no notice, so
+    it cannot wait for a digest: a digest choice sends it straight away. Raises if it cannot
+    be sent, so a caller inside a transaction rolls back its claim and the job retries. (No
+    service sends through it now: a message kept in Messages goes through ``notify_once``.)"""
+    category = category_of(template)
+    if delivery_for(to, category) == Delivery.OFF:
+        return
+    subject, text, html = _render(template, {**context, "recipient": to})
+    send_to_person(to, category, subject, text, html)
+
+
+def _told_and_choice(to, key: str, category: str) -> tuple[bool, str]:
+    """Whether the person already has the notice, and their choice for its kind, in the one
+    query notify_once always made: chasers call it per message, so the choice costs none."""
+    told = Notice.objects.filter(recipient=OuterRef("pk"), key=key)
+    row = get_user_model().objects.filter(pk=to.pk).annotate(told=Exists(told))
+    if category == REQUIRED:
+        found = row.values_list("told", flat=True).first()
+        return bool(found), Delivery.IMMEDIATE
+    chosen = NotificationPreference.objects.filter(person=OuterRef("pk"), category=category)
+    row = row.annotate(delivery=Subquery(chosen.values("delivery")[:1]))
+    found = row.values_list("told", "delivery").first()
+    if found is None:
+        return False, Delivery.IMMEDIATE
+    return found[0], delivery_offered(category, found[1] or Delivery.IMMEDIATE)
 
 
 def notify_once(
@@ -70,22 +220,43 @@ def notify_once(
     url: str = "",
     on_sent: Callable[[], None] | None = None,
 ) -> bool:
-    """Tell a person once about ``key``: a notice in the app and an e-mail. Returns whether it
-    was sent now. The notice row and the e-mail stand or fall together: if sending fails the
-    row is rolled back and the next run tries again; if the row exists, nothing is sent.
+    """Tell a person once about ``key``: a notice in the app and, as they chose for its kind,
+    an e-mail now, a line in their daily digest, or nothing. Returns whether they were told
+    now (the notice is new). For an e-mail now, the notice row and the e-mail stand or fall
+    together: if sending fails the row is rolled back and the next run tries again; if the row
+    exists, nothing is sent.
 
     ``on_sent`` is called inside the same transaction, just before the e-mail goes: a caller
     records there what the message told (a digest's chase steps), so the record stands or
     falls with the message and is never written for one that was not sent."""
-    if not to.is_active or Notice.objects.filter(recipient=to, key=key).exists():
+    if not to.is_active:
         return False
-    subject, text, html = _render(template, {**context, "recipient": to})
+    category = category_of(template, key)
+    told, delivery = _told_and_choice(to, key, category)
+    if told:
+        return False
+    context = {**context, "recipient": to}
+    now = delivery == Delivery.IMMEDIATE
+    if now:
+        subject, text, html = _render(template, context)
+    else:
+        # Only an e-mail sent now needs its body: a digest lists the subject and the link.
+        subject, text, html = _subject(template, context), "", ""
     try:
         with transaction.atomic():
-            Notice.objects.create(recipient=to, key=key, subject=subject, url=url)
+            Notice.objects.create(
+                recipient=to,
+                key=key,
+                subject=subject,
+                url=url,
+                category=category,
+                emailed_at=timezone.now() if now else None,
+                digest_pending=delivery == Delivery.DIGEST,
+            )
             if on_sent is not None:
                 on_sent()
-            _send(to, subject, text, html)
+            if now:
+                send_to_person(to, category, subject, text, html)
     except IntegrityError:
         # Another worker claimed the same notice between our check and our insert.
         return False

@@ -224,6 +224,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", default=587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+# Seconds an SMTP connection may block: a job sending alerts holds a database transaction
+# across each send (partnership/alerts.py), so a hung mail server must not hold it for long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Partnership <no-reply@partnership.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where links in e-mails point.

@@ -39,6 +39,11 @@ def _import_routes() -> int:
 UPLOAD_ROUTES = {
     "governance:paper_create": _paper_routes,
     "governance:paper_edit": _paper_routes,
+    "governance:paper_supplementary_create": _paper_routes,
+    # The document library's files are checked as papers are (governance.services.library).
+    "governance:library_create": _paper_routes,
+    "governance:body_library_create": _paper_routes,
+    "governance:library_version_create": _paper_routes,
     "membership:agreement_upload": _paper_routes,
     "performance:indicator_import": _import_routes,
     "performance:risk_import": _import_routes,

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from partnership import views_search
+
+urlpatterns: list = [
+    path("search/", views_search.search_page, name="search"),
+]

@@ -17,6 +17,11 @@ class PerformanceConfig(AppConfig):
 
         register_indexers()
 
+        # What the public's alerts and Atom feeds say of reports (partnership/alerts.py).
+        from performance.alerts import register_alert_sources
+
+        register_alert_sources()
+
         # The account page belongs to membership, which may not import performance: the
         # "Your returns", "Reports awaiting your approval" and "Risks to review" panels are
         # added to it here.

@@ -19,7 +19,7 @@ def nav_links(world) -> list[str]:
         reverse("performance:dashboard", kwargs={"partnership": p}),
         reverse("governance:registers_home", kwargs={"partnership": p}),
         reverse("membership:structure", kwargs={"partnership": p}),
-        reverse("governance:search", kwargs={"partnership": p}),
+        reverse("partnership:search", kwargs={"partnership": p}),
     ]
 
 
@@ -41,7 +41,7 @@ def test_the_current_section_is_marked(client, world):
 
 
 def test_the_search_page_has_one_search_box(client, world):
-    html = client.get(reverse("governance:search", kwargs={"partnership": "testshire"}))
+    html = client.get(reverse("partnership:search", kwargs={"partnership": "testshire"}))
     html = html.content.decode()
     assert 'id="site-search"' not in html
     assert html.count('type="search"') == 1

@@ -35,8 +35,23 @@ def test_deploy_check_reports_nothing_with_production_settings():
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
         DJANGO_ALLOWED_HOSTS="partnership.example.gov.uk",
+        SITE_URL="https://partnership.example.gov.uk",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_warns_of_a_site_url_that_is_not_https():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="partnership.example.gov.uk",
+        SITE_URL="http://partnership.example.gov.uk",
+    )
+    assert result.returncode != 0 and "partnership.W001" in result.stdout + result.stderr
 
 
 def test_a_mistyped_boolean_is_an_error():

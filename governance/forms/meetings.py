@@ -134,7 +134,30 @@ class AgendaItemForm(BaseForm):
             self.fields["title"].disabled = True
 
 
-class PaperForm(BaseForm):
+# A browser never sends a chosen file back with a page that has errors: say so by the field.
+CHOOSE_AGAIN = "Select the file again: a file is not kept when the page has an error"
+
+
+class UploadMixin:
+    """For a form with an ``upload`` field: after any error on the page, a file that was
+    chosen has to be chosen again, and the field says so."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        self.ask_for_file_again()
+        return valid
+
+    def ask_for_file_again(self) -> None:
+        chosen = self.files.get(self.add_prefix("upload"))
+        if chosen and self.errors and not self.errors.get("upload"):
+            self.add_error("upload", CHOOSE_AGAIN)
+
+    def add_service_error(self, error, **renamed) -> None:
+        super().add_service_error(error, **renamed)
+        self.ask_for_file_again()
+
+
+class PaperForm(UploadMixin, BaseForm):
     title = forms.CharField(label="Title", max_length=200)
     owner = forms.ModelChoiceField(
         label="Who writes the paper?",
@@ -168,10 +191,24 @@ class PaperForm(BaseForm):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.doc,.xlsx,.xls,.odt,.ods"}),
     )
 
-    def __init__(self, *args, people, **kwargs):
+    change_note = forms.CharField(
+        label="What changed in the new file?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when you upload a new file. The file it replaces is kept as an "
+        "earlier version, and this is shown beside the new one.",
+    )
+
+    def __init__(self, *args, people, replacing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people
         self.fields["owner"].label_from_instance = lambda p: p.full_name
+        if replacing:
+            self.fields["upload"].label = "Upload a new file (optional)"
+            self.fields["upload"].help_text = "Only to replace the current file."
+        else:
+            # A first file replaces nothing: there is nothing to say about what changed.
+            del self.fields["change_note"]
 
 
 class ApologiesForm(BaseForm):

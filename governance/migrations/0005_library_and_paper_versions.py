@@ -431,6 +431,7 @@ class Migration(migrations.Migration):
                 ("uploaded_at", models.DateTimeField(blank=True, null=True)),
                 ("circulated_at", models.DateTimeField(blank=True, null=True)),
                 ("change_note", models.TextField(blank=True, verbose_name="what changed")),
+                ("was_confidential", models.BooleanField(default=False)),
                 ("replaced_at", models.DateTimeField()),
                 (
                     "paper",

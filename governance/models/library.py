@@ -136,6 +136,9 @@ class PaperVersion(models.Model):
     uploaded_at = models.DateTimeField(null=True, blank=True)
     circulated_at = models.DateTimeField(null=True, blank=True)
     change_note = models.TextField("what changed", blank=True)
+    # Whether the paper (or its item) was confidential while this was its file: an earlier
+    # version stays confidential even if the paper is made public later (say, redacted).
+    was_confidential = models.BooleanField(default=False)
     replaced_at = models.DateTimeField()
     replaced_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

@@ -1,6 +1,6 @@
 """Reads about meetings, and the one place that decides who sees what of them.
 
-The rules, for every route (pages, files, PDFs, feeds, search):
+The rules, for every route (pages, files, PDFs, feeds, and the search index: governance/search.py):
 - A scheduled meeting (a draft agenda) is in everyone's calendar as soon as it is scheduled:
   its date, time and place, marked "Agenda not yet published", so people can plan the year.
   Its agenda, papers, attendance, actions and minutes are seen only by the body's
@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -37,6 +37,7 @@ from governance.models import (
     Minutes,
     MinutesStatus,
     Paper,
+    PaperVersion,
 )
 from membership.models import Membership, User
 from partnership import permissions as perms
@@ -152,7 +153,10 @@ def agenda(*, meeting: Meeting, access: MeetingAccess) -> Agenda:
         items_visible(all_items, access).prefetch_related(
             Prefetch(
                 "papers",
-                queryset=papers_visible(Paper.objects.all(), access).select_related("owner"),
+                queryset=papers_visible(Paper.objects.all(), access)
+                .select_related("owner")
+                # When an earlier file first went out: for ``papers_late``, in this query.
+                .annotate(first_out_at=first_out_at()),
                 to_attr="visible_papers",
             ),
             Prefetch(
@@ -176,18 +180,42 @@ def agenda(*, meeting: Meeting, access: MeetingAccess) -> Agenda:
     return Agenda(meeting=meeting, items=items, withheld=withheld, late_papers=late)
 
 
+def first_out_at() -> Subquery:
+    """For a query of papers: when the paper first went out as an earlier file (a
+    ``PaperVersion`` circulated before it was replaced), or null. Annotated as
+    ``first_out_at`` for ``went_out_on_time``."""
+    return Subquery(
+        PaperVersion.objects.filter(paper=OuterRef("pk"), circulated_at__isnull=False)
+        .order_by("circulated_at")
+        .values("circulated_at")[:1]
+    )
+
+
+def went_out_on_time(paper: Paper, due) -> bool:
+    """Whether an earlier file of the paper went out by ``due``: a paper corrected after its
+    first version went out on time is not late (``paper.first_out_at`` annotated)."""
+    return paper.first_out_at is not None and paper.first_out_at <= due
+
+
 def papers_late(*, meeting: Meeting, now=None, papers: list[Paper] | None = None) -> list[Paper]:
     """Papers not out a full week before the meeting: not yet circulated once the deadline
-    has passed, or circulated after it. ``papers``, if given, are all the meeting's papers
-    (with their owners and items), already loaded."""
+    has passed, or circulated after it, unless an earlier file of it went out in time.
+    ``papers``, if given, are all the meeting's papers (with their owners and items, and
+    ``first_out_at`` annotated), already loaded."""
     now = now or timezone.now()
     due = meeting.papers_due_at
     if papers is None:
-        papers = Paper.objects.filter(item__meeting=meeting).select_related("owner", "item")
+        papers = (
+            Paper.objects.filter(item__meeting=meeting)
+            .select_related("owner", "item")
+            .annotate(first_out_at=first_out_at())
+        )
     return [
         p
         for p in papers
         if (p.circulated_at is None and now >= due) or (p.circulated_at and p.circulated_at > due)
+        # A supplementary paper was accepted late by the chair: flagged so, not as late.
+        if not p.supplementary and not went_out_on_time(p, due)
     ]
 
 
@@ -355,96 +383,3 @@ def attendance_by_member(*, body: Body, year: int) -> tuple[list[Meeting], list[
         if record.substitute_id:
             row.substituted += 1
     return meetings, sorted(rows.values(), key=lambda r: r.person.full_name)
-
-
-@dataclass
-class SearchHit:
-    kind: str
-    title: str
-    meeting: Meeting
-    snippet: str
-    url: str
-
-
-def _snippet(text: str, words: list[str], width: int = 200) -> str:
-    lowered = text.lower()
-    at = min((lowered.find(w) for w in words if lowered.find(w) >= 0), default=0)
-    start = max(0, at - width // 3)
-    piece = text[start : start + width].strip()
-    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
-
-
-def search_published(*, partnership: Partnership, query: str, limit: int = 50) -> list[SearchHit]:
-    """Search what the public may read: published agendas' public items, public circulated
-    papers (their words too), and the public items of approved minutes. Every word must
-    appear. Nothing confidential is ever searched, so nothing confidential is ever found."""
-    words = [w.lower() for w in query.split() if len(w) > 1][:8]
-    if not words:
-        return []
-    published = Q(
-        meeting__status__in=PUBLIC_STATUSES,
-        meeting__published_at__isnull=False,
-        meeting__body__partnership=partnership,
-    )
-    hits: list[SearchHit] = []
-
-    items = AgendaItem.objects.filter(published, confidential=False)
-    for w in words:
-        items = items.filter(Q(title__icontains=w) | Q(decision_required__icontains=w))
-    for item in items.select_related("meeting__body__partnership")[:limit]:
-        hits.append(
-            SearchHit(
-                "Agenda item",
-                item.title,
-                item.meeting,
-                _snippet(item.decision_required or item.title, words),
-                item.meeting.get_absolute_url() + f"#item-{item.pk}",
-            )
-        )
-
-    papers = papers_visible(
-        Paper.objects.filter(
-            item__meeting__status__in=PUBLIC_STATUSES,
-            item__meeting__published_at__isnull=False,
-            item__meeting__body__partnership=partnership,
-        ),
-        PUBLIC,
-    )
-    for w in words:
-        papers = papers.filter(
-            Q(title__icontains=w) | Q(main_issues__icontains=w) | Q(text__icontains=w)
-        )
-    for paper in papers.select_related("item__meeting__body__partnership")[:limit]:
-        meeting = paper.item.meeting
-        hits.append(
-            SearchHit(
-                "Paper",
-                paper.title,
-                meeting,
-                _snippet(f"{paper.main_issues} {paper.text}", words),
-                meeting.get_absolute_url() + f"#paper-{paper.pk}",
-            )
-        )
-
-    entries = MinuteEntry.objects.filter(
-        minutes__status=MinutesStatus.APPROVED,
-        minutes__meeting__body__partnership=partnership,
-        item__confidential=False,
-    )
-    for w in words:
-        entries = entries.filter(
-            Q(text__icontains=w) | Q(decision__icontains=w) | Q(item__title__icontains=w)
-        )
-    for entry in entries.select_related("item", "minutes__meeting__body__partnership")[:limit]:
-        meeting = entry.minutes.meeting
-        hits.append(
-            SearchHit(
-                "Minutes",
-                entry.item.title,
-                meeting,
-                _snippet(f"{entry.text} {entry.decision}", words),
-                meeting.get_absolute_url() + "#minutes",
-            )
-        )
-    hits.sort(key=lambda h: h.meeting.held_on, reverse=True)
-    return hits[:limit]

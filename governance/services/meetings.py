@@ -7,7 +7,6 @@ from datetime import date, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -21,9 +20,9 @@ from governance.models import (
     Paper,
     Purpose,
 )
-from membership.models import Membership, User
+from membership.models import Membership
 from membership.selectors import body_coordinators
-from partnership.files import RejectedFile, check_upload, extract_text
+from partnership import alerts
 from partnership.history import record_actor
 from partnership.models import Body
 from partnership.notifications import notify_once
@@ -129,6 +128,7 @@ def meeting_publish(*, actor: Any, meeting: Meeting) -> Meeting:
     record_actor(meeting, actor=actor, reason="Agenda published")
     meeting.save(update_fields=["status", "published_at"])
     documents_refresh_later(meeting)
+    alerts.announce("agenda", meeting.pk)  # the public's e-mail alerts, once committed
     return meeting
 
 
@@ -226,75 +226,7 @@ def item_move(*, actor: Any, item: AgendaItem, up: bool) -> AgendaItem:
     return item
 
 
-# --- papers ---------------------------------------------------------------------------------
-
-
-def _check_paper(paper: Paper) -> None:
-    if paper.confidential and not paper.confidential_reason.strip():
-        raise ValidationError({"confidential_reason": "Enter why the paper is confidential"})
-    if not paper.confidential:
-        paper.confidential_reason = ""
-
-
-def _attach(paper: Paper, *, name: str, data: bytes) -> None:
-    try:
-        checked = check_upload(name=name, data=data)
-    except RejectedFile as exc:
-        raise ValidationError({"upload": str(exc)}) from exc
-    paper.file_type = checked.file_type
-    paper.file_name = checked.name
-    paper.file_size = checked.size
-    paper.text = extract_text(file_type=checked.file_type, data=data)
-    paper.uploaded_at = timezone.now()
-    # A changed paper has to go out again.
-    paper.circulated_at = None
-    old = paper.file.name if paper.file else ""
-    paper.file.save(checked.name, ContentFile(data), save=False)
-    if old:
-        transaction.on_commit(lambda: paper.file.storage.delete(old))
-
-
-@transaction.atomic
-def paper_add(
-    *,
-    actor: Any,
-    item: AgendaItem,
-    title: str,
-    owner: User,
-    upload: tuple[str, bytes] | None = None,
-    **fields: Any,
-) -> Paper:
-    """A paper for an item, with its cover sheet; the file may follow later (its owner is
-    chased if it is not out a week before the meeting)."""
-    _lock(item.meeting)
-    _require_not_cancelled(item.meeting)
-    paper = Paper(item=item, title=title.strip(), owner=owner, **fields)
-    _check_paper(paper)
-    if upload:
-        _attach(paper, name=upload[0], data=upload[1])
-    record_actor(paper, actor=actor, reason="Paper added")
-    paper.save()
-    documents_refresh_later(item.meeting)
-    return paper
-
-
-@transaction.atomic
-def paper_update(
-    *, actor: Any, paper: Paper, upload: tuple[str, bytes] | None = None, **fields: Any
-) -> Paper:
-    _lock(paper.item.meeting)
-    _require_not_cancelled(paper.item.meeting)
-    # Work on the row as it is now: a copy loaded before circulation must not un-circulate it.
-    paper = Paper.objects.select_related("item__meeting__body__partnership").get(pk=paper.pk)
-    for name, value in fields.items():
-        setattr(paper, name, value.strip() if isinstance(value, str) else value)
-    _check_paper(paper)
-    if upload:
-        _attach(paper, name=upload[0], data=upload[1])
-    record_actor(paper, actor=actor, reason="Paper replaced" if upload else "Paper changed")
-    paper.save()
-    documents_refresh_later(paper.item.meeting)
-    return paper
+# --- papers: circulation (adding and replacing them: governance.services.papers) ---------------
 
 
 def meeting_members(*, meeting: Meeting) -> list[Membership]:

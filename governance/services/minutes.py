@@ -24,11 +24,13 @@ from governance.models import (
     Paper,
     ReviewOutcome,
 )
+from governance.selectors.meetings import first_out_at, went_out_on_time
 from governance.services import approval
 from governance.services.meetings import _lock, documents_refresh_later
 from governance.services.record import acting_chair_of
 from membership.models import User
 from membership.selectors import body_coordinators, body_office_holders
+from partnership import alerts
 from partnership.history import record_actor
 from partnership.notifications import notify_once
 
@@ -182,6 +184,7 @@ def minutes_approve(*, actor: User, minutes: Minutes, comments: str = "") -> Min
         old.save(update_fields=["status"])
     approval.mark_approved(minutes, actor=actor)
     documents_refresh_later(minutes.meeting)
+    alerts.announce("minutes", minutes.pk)  # the public's e-mail alerts, once committed
     return minutes
 
 
@@ -242,11 +245,14 @@ def papers_chase_late(*, now: datetime | None = None) -> int:
             item__meeting__held_on__gte=now.date(),
         )
         .exclude(item__meeting__status=MeetingStatus.CANCELLED)
+        .exclude(supplementary=True)  # accepted late by the chair: nobody to chase
         .select_related("owner", "item__meeting__body__partnership")
+        .annotate(first_out_at=first_out_at())
     )
     for paper in papers:
         meeting = paper.item.meeting
-        if now < meeting.papers_due_at:
+        # Not due yet, or corrected after its first file went out in time.
+        if now < meeting.papers_due_at or went_out_on_time(paper, meeting.papers_due_at):
             continue
         people = {paper.owner_id: paper.owner}
         for coordinator in body_coordinators(body=meeting.body):

@@ -17,6 +17,7 @@ from governance import selectors, services
 from governance.forms import AgendaItemForm, MeetingCreateForm, MeetingForm, PaperForm, ReasonForm
 from governance.models import AgendaItem, ItemKind, Meeting, MeetingStatus, MinutesStatus, Paper
 from governance.selectors import MeetingAccess
+from governance.selectors.library import paper_versions_visible
 from membership.models import User
 from membership.selectors import body_coordinators
 from partnership import permissions as perms
@@ -44,7 +45,7 @@ def _item(meeting: Meeting, access: MeetingAccess, pk: int) -> AgendaItem:
 def _paper(meeting: Meeting, access: MeetingAccess, pk: int) -> Paper:
     paper = (
         selectors.papers_visible(Paper.objects.filter(item__meeting=meeting), access)
-        .select_related("item", "owner")
+        .select_related("item", "owner", "late_accepted_by")
         .filter(pk=pk)
         .first()
     )
@@ -65,7 +66,7 @@ def _people(meeting: Meeting):
 # --- the meeting's page ----------------------------------------------------------------------
 
 
-ITEM_LINKS = ("item_edit", "item_move", "paper_create")
+ITEM_LINKS = ("item_edit", "item_move", "paper_create", "paper_supplementary_create")
 
 
 def _item_links(meeting: Meeting, items: list[AgendaItem]) -> None:
@@ -124,6 +125,11 @@ def meeting_detail(request: HttpRequest, partnership: str, pk: int) -> HttpRespo
         "held": meeting.held_on <= today,
         "can_publish": any(item.kind == ItemKind.BUSINESS for item in agenda.items),
         "can_circulate": any(p.file and not p.circulated_at for p in papers),
+        # Once papers are out, one more is a supplementary paper, accepted late by the chair.
+        "can_add_supplementary": access.manage
+        and meeting.status == MeetingStatus.PUBLISHED
+        and meeting.held_on >= today
+        and any(p.circulated_at for p in papers),
         "minutes_versions": minutes,
         "minutes": shown,
         "entries": selectors.minute_entries(minutes=shown, access=access) if shown else [],
@@ -326,7 +332,11 @@ def _paper_form(request, meeting: Meeting, item: AgendaItem, paper: Paper | None
     if paper is None:
         initial = {"decision_required": item.decision_required}
     form = PaperForm(
-        request.POST or None, request.FILES or None, initial=initial, people=_people(meeting)
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        people=_people(meeting),
+        replacing=bool(paper and paper.file),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -366,7 +376,14 @@ def paper_detail(request: HttpRequest, partnership: str, pk: int, paper: int) ->
     return render(
         request,
         "governance/paper_detail.html",
-        {"partnership": meeting.body.partnership, "meeting": meeting, "paper": p, "access": access},
+        {
+            "partnership": meeting.body.partnership,
+            "meeting": meeting,
+            "paper": p,
+            "access": access,
+            # Its earlier files, kept when it was replaced (governance.selectors.library).
+            "versions": paper_versions_visible(p, access),
+        },
     )
 
 

@@ -180,15 +180,6 @@ def feed_body(request: HttpRequest, partnership: str, body: str) -> HttpResponse
     )
 
 
-def search(request: HttpRequest, partnership: str) -> HttpResponse:
-    p = perms.get_partnership_or_404(partnership)
-    query = request.GET.get("q", "").strip()[:200]
-    hits = selectors.search_published(partnership=p, query=query) if query else []
-    return render(
-        request, "governance/search.html", {"partnership": p, "query": query, "hits": hits}
-    )
-
-
 def decisions_log(request: HttpRequest, partnership: str, body: str) -> HttpResponse:
     b = perms.get_body_or_404(partnership, body)
     access = selectors.body_access(request.user, b)

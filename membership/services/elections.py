@@ -25,6 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -53,7 +54,7 @@ from membership.services.memberships import (
 )
 from partnership.history import record_actor
 from partnership.models import Body, Organisation
-from partnership.notifications import notify
+from partnership.notifications import notify_once
 
 log = logging.getLogger(__name__)
 
@@ -777,7 +778,9 @@ def elections_fix_electorates() -> int:
 
 def elections_send_reminders() -> int:
     """Remind each elector who has not voted, once, from 48 hours before voting closes. Each
-    reminder is claimed and sent in one transaction: a failed send is retried, never doubled."""
+    reminder is claimed and sent in one transaction: a failed send is retried, never doubled.
+    The reminder is a notice in the elector's Messages; its e-mail goes straight away, or not
+    at all if they turned election e-mails off (elections offer no digest)."""
     now = timezone.now()
     due = Election.objects.filter(
         status=ElectionStatus.OPEN,
@@ -798,12 +801,21 @@ def elections_send_reminders() -> int:
                     claimed = Elector.objects.filter(pk=elector.pk, reminded=False).update(
                         reminded=True
                     )
-                    if claimed:
-                        notify(
-                            to=elector.person,
-                            template="election_reminder",
-                            context={"election": election, "person": elector.person},
-                        )
+                    # In Messages too, and e-mailed unless the elector turned elections off.
+                    if claimed and notify_once(
+                        to=elector.person,
+                        key=f"election-reminder:{election.pk}:{elector.person_id}",
+                        template="election_reminder",
+                        context={"election": election, "person": elector.person},
+                        url=reverse(
+                            "membership:ballot",
+                            kwargs={
+                                "partnership": election.body.partnership.slug,
+                                "body": election.body.slug,
+                                "pk": election.pk,
+                            },
+                        ),
+                    ):
                         sent += 1
             except Exception:
                 # The claim rolled back: the next run tries this elector again. One bad

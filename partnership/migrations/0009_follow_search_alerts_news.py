@@ -510,9 +510,17 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="alertsubscription",
             constraint=models.UniqueConstraint(
+                condition=models.Q(("body__isnull", False)),
                 fields=("email", "partnership", "body"),
                 name="one_alert_per_address_and_body",
-                nulls_distinct=False,
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="alertsubscription",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("body__isnull", True)),
+                fields=("email", "partnership"),
+                name="one_news_alert_per_address",
             ),
         ),
         migrations.AddConstraint(

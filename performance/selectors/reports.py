@@ -110,7 +110,8 @@ def reports_for(
 
 def public_reports(partnership: Partnership) -> QuerySet[Report]:
     """What the public site lists and the feed carries, newest first. ``public_on`` is when it
-    became public: published, or approved and its agenda out, whichever was later."""
+    became public: published, or the latest of its approval, its agenda and its paper going
+    out."""
     visible = _public_q()
     qs = Report.objects.filter(visible, partnership=partnership)
     return (
@@ -118,7 +119,9 @@ def public_reports(partnership: Partnership) -> QuerySet[Report]:
         .annotate(
             public_on=Coalesce(
                 "published_at",
-                Greatest("approved_at", "agenda_item__meeting__published_at"),
+                Greatest(
+                    "approved_at", "agenda_item__meeting__published_at", "paper__circulated_at"
+                ),
                 "approved_at",
             )
         )

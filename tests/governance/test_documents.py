@@ -286,6 +286,7 @@ def test_unreadable_pdf_paper_is_left_out_and_its_cover_sheet_says_so(world, mee
         actor=world.coordinator,
         paper=meeting.public_paper,
         upload=("budget.pdf", b"%PDF-1.4 not really a PDF"),
+        change_note="A new file",
     )
     gs.papers_circulate(actor=world.coordinator, meeting=meeting.meeting)
 
@@ -308,11 +309,14 @@ def long_papers(world, meeting):
     """Three more PDF papers on the public item, of 2, 3 and 4 pages, circulated."""
     titles = {"ALPHA": 2, "BRAVO": 3, "CHARLIE": 4}
     for name, pages in titles.items():
-        gs.paper_add(
+        # The meeting's papers are out: one more is a supplementary paper.
+        gs.paper_add_supplementary(
             actor=world.coordinator,
             item=meeting.budget,
             title=f"Paper {name}",
             owner=world.member,
+            late_reason="Ready late",
+            accepted_by=world.chair,
             upload=(f"{name.lower()}.pdf", paper_of_pages(name, pages)),
         )
     gs.papers_circulate(actor=world.coordinator, meeting=meeting.meeting)
@@ -541,6 +545,7 @@ def test_a_replaced_paper_file_changes_the_fingerprint(world, meeting, make_pdf)
         actor=world.coordinator,
         paper=meeting.public_paper,
         upload=("budget.pdf", make_pdf("Budget narrative REPLACED")),
+        change_note="A new narrative",
     )
     gs.papers_circulate(actor=world.coordinator, meeting=m)
 
@@ -657,11 +662,14 @@ def test_checking_a_rendition_is_current_takes_a_fixed_number_of_queries(
         assert rendition_current(meeting=m, kind=MINUTES, audience=PUBLIC)
 
     for n in range(3):
-        gs.paper_add(
+        # The meeting's papers are out: one more is a supplementary paper.
+        gs.paper_add_supplementary(
             actor=world.coordinator,
             item=minuted.budget,
             title=f"Extra paper {n}",
             owner=world.member,
+            late_reason="Ready late",
+            accepted_by=world.chair,
             upload=(f"extra{n}.pdf", make_pdf(f"Extra {n}")),
         )
     gs.papers_circulate(actor=world.coordinator, meeting=m)

@@ -379,15 +379,48 @@ def test_one_failing_reminder_does_not_stop_the_others(world, contest, monkeypat
         voting_closes_at=timezone.now() + timedelta(hours=1)
     )
     ms.electorate_fix(election=election)
-    real = svc.notify
+    real = svc.notify_once
 
     def flaky(*, to, **kwargs):
         if to == voters[0]:
             raise OSError("mailbox unavailable")
         return real(to=to, **kwargs)
 
-    monkeypatch.setattr(svc, "notify", flaky)
+    monkeypatch.setattr(svc, "notify_once", flaky)
     assert elections_send_reminders() == 5
-    monkeypatch.setattr(svc, "notify", real)
+    monkeypatch.setattr(svc, "notify_once", real)
     assert elections_send_reminders() == 1  # the failed one, retried
     assert len(mail.outbox) == 6
+
+
+def test_a_reminder_is_in_messages_and_election_emails_can_be_turned_off(world, contest):
+    """Each reminder is a notice in the elector's Messages. An elector who turned election
+    e-mails off still finds it there; a digest choice (elections offer none now: it could come
+    after voting closed) is sent straight away."""
+    from partnership.models import Delivery, NotificationPreference
+
+    voters, election, a, b = contest
+    NotificationPreference.objects.create(
+        person=voters[0], category="elections", delivery=Delivery.OFF
+    )
+    NotificationPreference.objects.create(
+        person=voters[1], category="elections", delivery=Delivery.DIGEST
+    )
+    ms.electorate_fix(election=election)
+    Election.objects.filter(pk=election.pk).update(
+        voting_closes_at=timezone.now() + timedelta(hours=47)
+    )
+    assert elections_send_reminders() == 6
+    assert elections_send_reminders() == 0
+    notices = Notice.objects.filter(key__startswith=f"election-reminder:{election.pk}:")
+    assert notices.count() == 6
+    off = notices.get(recipient=voters[0])
+    assert off.category == "elections" and off.emailed_at is None and not off.digest_pending
+    assert off.subject.startswith("Reminder: vote in the election of")
+    assert off.url == reverse(
+        "membership:ballot",
+        kwargs={"partnership": world.partnership.slug, "body": world.board.slug, "pk": election.pk},
+    )
+    held = notices.get(recipient=voters[1])
+    assert held.emailed_at is not None and not held.digest_pending
+    assert len(mail.outbox) == 5 and voters[0].email not in {m.to[0] for m in mail.outbox}

@@ -136,15 +136,22 @@ def test_every_form_that_takes_a_file_has_a_route_limit():
         if "multipart/form-data" in path.read_text()
     )
     assert forms == [
+        "governance/library/document_form.html",
+        "governance/library/version_form.html",
         "governance/paper_form.html",
+        "governance/paper_supplementary_form.html",
         "membership/agreement_form.html",
         "performance/partnerships/key_partnership_form.html",
         "performance/risks/import.html",
         "performance/transfer/import.html",
     ]
     assert set(UPLOAD_ROUTES) == {
+        "governance:body_library_create",
+        "governance:library_create",
+        "governance:library_version_create",
         "governance:paper_create",
         "governance:paper_edit",
+        "governance:paper_supplementary_create",
         "membership:agreement_upload",
         "performance:indicator_import",
         "performance:key_partnership_create",

@@ -420,5 +420,10 @@ def attach_pdf_to_paper(report: Report) -> bool:
         return False
     with report.pdf.open("rb") as handle:
         data = handle.read()
-    gs.paper_update(actor=None, paper=paper, upload=(name, data))
+    gs.paper_update(
+        actor=None,
+        paper=paper,
+        upload=(name, data),
+        change_note=f"Version {report.version} of the report.",
+    )
     return True

@@ -33,6 +33,7 @@ from governance.models import (
 from governance.services import approval
 from membership.models import User
 from membership.selectors import body_coordinators
+from partnership import alerts
 from partnership.history import record_actor
 from partnership.periods import Quarter, financial_year
 from performance.models import (
@@ -285,6 +286,7 @@ def report_approve(*, actor: User, report: Report, comments: str = "") -> Report
         report.published_at = timezone.now()
         record_actor(report, actor=actor, reason=f"Published: replaces version {previous.version}")
         report.save(update_fields=["published_at"])
+        alerts.announce("report", report.pk)
     # An exception report replaces its previous version on an agenda still to come, or goes on
     # the board's next meeting.
     if report.kind == ReportKind.EXCEPTION and not _reuse_item(report, previous, actor=actor):
@@ -359,6 +361,7 @@ def report_publish(*, actor: Any, report: Report) -> Report:
     report.published_at = timezone.now()
     record_actor(report, actor=actor, reason="Published")
     report.save(update_fields=["published_at"])
+    alerts.announce("report", report.pk)  # the public's e-mail alerts, once committed
     return report
 
 
