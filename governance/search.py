@@ -164,15 +164,13 @@ def minute_entries(entry: MinuteEntry) -> list[Entry]:
         "url": f"{meeting.get_absolute_url()}#minutes",
         "audience": audience,
     }
+    # The meeting's name with the item's: an item's title alone ("Apologies") says little.
+    title = f"{meeting.name}: {entry.item.title}"
     entries = []
     if entry.text:
-        entries.append(
-            Entry(kind=SearchKind.MINUTES, title=entry.item.title, text=entry.text, **common)
-        )
+        entries.append(Entry(kind=SearchKind.MINUTES, title=title, text=entry.text, **common))
     if entry.decision:
-        entries.append(
-            Entry(kind=SearchKind.DECISION, title=entry.item.title, text=entry.decision, **common)
-        )
+        entries.append(Entry(kind=SearchKind.DECISION, title=title, text=entry.decision, **common))
     return entries
 
 

@@ -18,7 +18,7 @@ def test_the_public_find_meetings_search_and_the_footer_pages(page, live_world):
     nav.get_by_role("link", name="Meetings").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_accessible(page)
-    page.get_by_label("Search agendas, papers and minutes").fill("budget")
+    page.get_by_label("Search this site").fill("budget")
     page.get_by_role("search").get_by_role("button", name="Search").click()
     page.wait_for_url("**/p/testshire/search/?q=budget")
     assert_accessible(page)

@@ -27,7 +27,7 @@ def test_the_public_search_filter_and_correct_a_date_and_a_member_finds_more(pag
 
     # --- from the header box on any page ----------------------------------------------------
     page.goto(w.board.get_absolute_url())
-    page.get_by_label("Search meetings, papers, people, reports and more").fill("board")
+    page.get_by_label("Search this site").fill("board")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Search")
     expect(page.locator("#results")).to_contain_text("for “board”")
@@ -71,7 +71,7 @@ def test_the_public_search_filter_and_correct_a_date_and_a_member_finds_more(pag
 
     # --- a member finds their body's confidential business ----------------------------------------
     sign_in(page, "member@example.org", PASSWORD, then=w.board.get_absolute_url())
-    page.get_by_label("Search meetings, papers, people, reports and more").fill("tender")
+    page.get_by_label("Search this site").fill("tender")
     page.keyboard.press("Enter")
     expect(page.locator(".app-search-results")).to_contain_text("Tender for youth services")
     assert_accessible(page)
