@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from partnership import permissions as perms
 from partnership.forms import BaseForm, DateField
 from partnership.models import Body, SearchKind
-from partnership.search.query import Filters, Results, search
+from partnership.search.query import Filters, Results, search, terms_of, words_of
 
 
 class SearchForm(BaseForm):
@@ -29,11 +29,24 @@ class SearchForm(BaseForm):
         self.bodies = {b.slug: b for b in bodies}
         self.fields["body"].choices = [("", "All bodies")] + [(b.slug, b.name) for b in bodies]
 
+    def clean_q(self) -> str:
+        query = self.cleaned_data["q"]
+        if query and not terms_of(query):
+            raise forms.ValidationError(
+                "Enter a word to search for, not only words to leave out"
+                if words_of(query)[1]
+                else "Enter a word to search for: letters or numbers"
+            )
+        return query
+
     def clean(self):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", "The ‘to’ date must be the same as or after the ‘from’ date")
+        filtered = data.get("type") or data.get("body") or start or end
+        if "q" in data and not data["q"] and filtered:
+            self.add_error("q", "Enter the words to search for, then filter the results")
         return data
 
     def filters(self) -> Filters:

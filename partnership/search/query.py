@@ -46,8 +46,20 @@ _MARKS = f"SELECT rowid, highlight({_T}, 0, %s, %s), snippet({_T}, 1, %s, %s, 'â
 
 
 def terms_of(query: str) -> list[str]:
-    """The words of a query, as SQLite's search is given them (each quoted, all required)."""
-    return re.findall(r"\w+", query.lower())[:MAX_TERMS]
+    """The words of a query to find, as SQLite's search is given them (each quoted, all
+    required): every word but those left out with a minus (``-word``)."""
+    return words_of(query)[0]
+
+
+def words_of(query: str) -> tuple[list[str], list[str]]:
+    """The words to find and the words to leave out (``-word``, as ``websearch_to_tsquery``
+    reads a minus before a word), lower-cased, at most MAX_TERMS of each."""
+    wanted: list[str] = []
+    unwanted: list[str] = []
+    for token in query.lower().split():
+        negated = token.startswith("-")
+        (unwanted if negated else wanted).extend(re.findall(r"\w+", token))
+    return wanted[:MAX_TERMS], unwanted[:MAX_TERMS]
 
 
 def visible_q(user: Any, partnership: Partnership) -> Q:
@@ -125,15 +137,13 @@ class Results:
     hits: list[Hit]
     # How many results of each kind (SearchKind value), whatever the type filter.
     by_kind: dict[str, int]
+    # Whether there may be more matches than were ranked: the newest CANDIDATES matches
+    # (and the newest title matches) with the filters applied, so a filter reaches older ones.
+    capped: bool = False
 
     @property
     def total(self) -> int:
         return self.page.paginator.count if self.page else 0
-
-    @property
-    def capped(self) -> bool:
-        """Whether there are more matches than were ranked (the newest CANDIDATES)."""
-        return self.total >= CANDIDATES
 
 
 def search(
@@ -147,27 +157,42 @@ def search(
 ) -> Results:
     """One page of the entries matching ``query`` that the user may find, best first (then
     newest), with highlighted titles and snippets: three queries on SQLite, two on PostgreSQL,
-    however many results."""
+    however many results, and one more for the counts by type when a type is chosen.
+
+    Only the newest CANDIDATES matches and the newest TITLE_CANDIDATES title matches are
+    ranked, chosen after every filter (the type too), so a filter always reaches older ones."""
     backend = _Postgres(query) if connection.vendor == "postgresql" else _Sqlite(query)
     if backend.empty:
         return Results(page=None, hits=[], by_kind={})
-    scoped = SearchEntry.objects.filter(partnership=partnership).filter(
-        visible_q(user, partnership)
+    scoped = filters.apply(
+        SearchEntry.objects.filter(partnership=partnership).filter(visible_q(user, partnership)),
+        kind=False,
     )
+    chosen = scoped.filter(kind=filters.kind) if filters.kind else scoped
     if isinstance(backend, _Postgres):
-        return backend.search(filters.apply(scoped, kind=False), filters, page, size)
-    # The newest matches, and the newest title matches, of any type, read once: their types
-    # are counted here, and those of the type asked for are ranked by the next query.
-    newest = list(backend.candidates(filters.apply(scoped, kind=False)))
-    by_kind = dict(Counter(kind for _, kind in newest))
-    ids = [pk for pk, kind in newest if not filters.kind or kind == filters.kind]
-    if not ids:
+        rows = backend.ranked_candidates(chosen)
+        found = [(pk, kind) for pk, kind, _, _ in rows]
+    else:
+        rows = None
+        found = list(backend.candidates(chosen))
+    # Fewer than CANDIDATES means every text match was among them (title matches are text
+    # matches too), so nothing was left unranked.
+    capped = len(found) >= CANDIDATES
+    by_kind = dict(Counter(kind for _, kind in found))
+    if filters.kind:
+        # The other types' counts, from the same search without the type filter.
+        others = Counter(kind for _, kind in backend.candidates(scoped))
+        by_kind = {**{k: n for k, n in others.items() if k != filters.kind}, **by_kind}
+    if not found:
         return Results(page=None, hits=[], by_kind=by_kind)
+    if rows is not None:
+        result_page, hits = backend.page_of(rows, page, size)
+        return Results(page=result_page, hits=hits, by_kind=by_kind, capped=capped)
     # Only what the page shows: the text (the snippet is shown instead) would cost more to
     # carry through the sort and the count than the rest of the query, and every other column
     # is a model field to build, twenty times.
     ranked = (
-        backend.ranked(SearchEntry.objects.filter(pk__in=ids))
+        backend.ranked(SearchEntry.objects.filter(pk__in=[pk for pk, _ in found]))
         .select_related("body")
         .only("kind", "title", "on_date", "url", "body__name")
     )
@@ -177,7 +202,7 @@ def search(
     for entry in result_page.object_list:
         title, text = marks.get(entry.pk, ("", ""))
         hits.append(Hit(entry, highlight(title or entry.title), highlight(text)))
-    return Results(page=result_page, hits=hits, by_kind=by_kind)
+    return Results(page=result_page, hits=hits, by_kind=by_kind, capped=capped)
 
 
 def _newest(matching: QuerySet, limit: int | None = None, *, rows: bool = False) -> QuerySet:
@@ -189,7 +214,7 @@ def _newest(matching: QuerySet, limit: int | None = None, *, rows: bool = False)
     ordered = matching.order_by("-on_date", "-pk")
     # Ids alone for a subquery; with their types (``rows``) for a UNION read at once.
     ordered = ordered.values_list("pk", "kind") if rows else ordered.values("pk")
-    return ordered[: limit or CANDIDATES]
+    return ordered[: CANDIDATES if limit is None else limit]
 
 
 def highlight(marked: str) -> SafeString:
@@ -243,7 +268,10 @@ class _Postgres:
         from django.contrib.postgres.search import SearchQuery, SearchVectorField
 
         self.query = query.strip()
-        self.empty = not terms_of(self.query)
+        wanted, unwanted = words_of(self.query)
+        # Words only left out would match nearly every entry: a read of the whole index.
+        self.empty = not wanted
+        self.negated = bool(unwanted)
         self.tsquery = SearchQuery(self.query, search_type="websearch", config="english")
         # The generated column of migration 0010 (not a model field).
         self.vector = _Column("search_vector", output_field=SearchVectorField())
@@ -255,6 +283,9 @@ class _Postgres:
         # The title matches from the small title index, not the whole vectors. A UNION, as
         # "id IN (...) OR id IN (...)" would be planned as a scan of every entry.
         titles = scoped.alias(title_vector=_TitleVector()).filter(title_vector=self.tsquery)
+        if self.negated:
+            # A title match must not hold a word left out anywhere else either.
+            titles = self.matching(titles)
         # Ordered by an expression, not the date itself: walking the date index would make
         # a title vector of each row passed over, instead of reading the title index.
         newest_titles = titles.order_by(
@@ -262,11 +293,11 @@ class _Postgres:
         ).values_list("pk", "kind")[:TITLE_CANDIDATES]
         return _newest(self.matching(scoped), rows=True).union(newest_titles)
 
-    def search(self, scoped: QuerySet, filters: Filters, page: str | int | None, size: int):
-        """Two queries: the candidates ranked as they are found (each vector is read once
-        more, for its rank, and only the candidates'), then the page's rows with their
-        headlines. The order, the count and the page are the candidates', sorted here: no
-        second ranking query carrying the rows through a sort and a window count."""
+    def ranked_candidates(self, scoped: QuerySet) -> list[tuple]:
+        """The candidates as (pk, kind, date, rank), ranked as they are found: each vector is
+        read once more, for its rank, and only the candidates'. The order, the count and the
+        page are then the candidates', sorted here (``page_of``): no second ranking query
+        carrying the rows through a sort and a window count."""
         union_sql, params = self.candidates(scoped).query.sql_with_params()
         rank_sql, rank_params = self.vector_rank()
         sql = (
@@ -275,16 +306,15 @@ class _Postgres:
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*rank_params, *params])
-            rows = cursor.fetchall()
-        by_kind = dict(Counter(kind for _, kind, _, _ in rows))
+            return cursor.fetchall()
+
+    def page_of(self, rows: list[tuple], page: str | int | None, size: int):
+        """The page asked for of the ranked rows, with the page's entries and headlines."""
         # Best first, then newest (undated last), then the newest entry (as _Sqlite.ranked).
-        chosen = sorted(
-            (r for r in rows if not filters.kind or r[1] == filters.kind),
-            key=lambda r: (-r[3], r[2] is None, -(r[2].toordinal() if r[2] else 0), -r[0]),
+        ordered = sorted(
+            rows, key=lambda r: (-r[3], r[2] is None, -(r[2].toordinal() if r[2] else 0), -r[0])
         )
-        if not chosen:
-            return Results(page=None, hits=[], by_kind=by_kind)
-        paginator = Paginator([r[0] for r in chosen], size)
+        paginator = Paginator([r[0] for r in ordered], size)
         try:
             wanted = min(max(int(page or 1), 1), paginator.num_pages)
         except (TypeError, ValueError):
@@ -304,7 +334,7 @@ class _Postgres:
             Hit(e, highlight(e.marked_title or e.title), highlight(e.marked_text))
             for e in result_page.object_list
         ]
-        return Results(page=result_page, hits=hits, by_kind=by_kind)
+        return result_page, hits
 
     def vector_rank(self) -> tuple[str, list]:
         """``ts_rank`` of the joined entry ``e``'s vector, as SearchRank has it."""
@@ -330,10 +360,13 @@ class _Postgres:
 
 class _Sqlite:
     def __init__(self, query: str):
-        terms = terms_of(query)
-        self.empty = not terms
-        # Every word quoted and required: nothing the user types reaches MATCH as syntax.
-        self.match = " ".join(f'"{t}"' for t in terms)
+        wanted, unwanted = words_of(query)
+        self.empty = not wanted
+        # Every word quoted and required, those left out after NOT: nothing the user types
+        # reaches MATCH as syntax.
+        self.words = " ".join(f'"{t}"' for t in wanted)
+        self.left_out = " OR ".join(f'"{t}"' for t in unwanted)
+        self.match = f"({self.words}) NOT ({self.left_out})" if unwanted else self.words
 
     def matching(self, qs: QuerySet) -> QuerySet:
         ids = RawSQL(_MATCHING, [self.match])  # noqa: S611 - the words are a parameter
@@ -342,11 +375,16 @@ class _Sqlite:
     def candidates(self, scoped: QuerySet) -> QuerySet:
         # SQLite cannot LIMIT the parts of a UNION: two subqueries instead.
         titles = scoped.filter(
-            pk__in=RawSQL(_MATCHING, [f"title : ({self.match})"])  # noqa: S611
+            pk__in=RawSQL(_MATCHING, [self.in_titles()])  # noqa: S611
         )
         return SearchEntry.objects.filter(
             Q(pk__in=_newest(self.matching(scoped))) | Q(pk__in=_newest(titles, TITLE_CANDIDATES))
         ).values_list("pk", "kind")
+
+    def in_titles(self) -> str:
+        """The words in a title, and those left out nowhere in the entry."""
+        titles = f"(title : ({self.words}))"
+        return f"{titles} NOT ({self.left_out})" if self.left_out else titles
 
     def ranked(self, qs: QuerySet) -> QuerySet:
         # bm25 is lower for a better match; a title's words weigh ten times the text's.

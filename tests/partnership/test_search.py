@@ -15,7 +15,7 @@ from django.utils import timezone
 from governance import services as gs
 from partnership.models import Body, SearchAudience, SearchEntry, SearchKind
 from partnership.search.indexing import rebuild, reindex_now
-from partnership.search.query import Filters, highlight, search, terms_of
+from partnership.search.query import Filters, highlight, search, terms_of, words_of
 from partnership.tasks_follow import rebuild_search_index
 from tests.governance.helpers import build_meetings
 
@@ -355,6 +355,53 @@ def test_only_the_newest_matches_are_ranked_and_counted_beyond_the_cap(world, mo
     assert narrowed == ["Old notes", "Report 1", "Report 0"]
 
 
+def test_a_type_filter_reaches_matches_older_than_the_cap(world, monkeypatch):
+    from partnership.search import query
+
+    monkeypatch.setattr(query, "CANDIDATES", 3)
+    monkeypatch.setattr(query, "TITLE_CANDIDATES", 3)
+    entry(world, "Old paper", "Parks again", on_date=date(2019, 1, 1))
+    for n in range(5):
+        entry(world, f"News {n}", "Parks", kind=SearchKind.NEWS, on_date=date(2026, 1, 1 + n))
+    everything = search(user=AnonymousUser(), partnership=world.partnership, query="parks")
+    assert everything.capped and "Old paper" not in [h.entry.title for h in everything.hits]
+    papers = search(
+        user=AnonymousUser(),
+        partnership=world.partnership,
+        query="parks",
+        filters=Filters(kind=SearchKind.PAPER),
+    )
+    assert [h.entry.title for h in papers.hits] == ["Old paper"]
+    assert not papers.capped
+    # The chosen type's count is what was found; the others' are the search's without it.
+    assert papers.by_kind == {SearchKind.PAPER: 1, SearchKind.NEWS: 3}
+
+
+def test_a_word_left_out_excludes_entries_holding_it_anywhere(world):
+    entry(world, "Parks strategy", "Trees and benches")
+    entry(world, "Parks report", "Dog fouling and benches")
+    entry(world, "Fouling in parks", "Enforcement")
+    assert found(world, "parks -fouling") == ["Parks strategy"]
+    assert found(world, "parks benches -dog") == ["Parks strategy"]
+
+
+def test_words_left_out_are_told_from_words_to_find():
+    assert words_of("parks -dog well-being") == (["parks", "well", "being"], ["dog"])
+    assert terms_of("-dog -cat") == []
+
+
+def test_a_query_of_words_left_out_only_finds_nothing(world):
+    entry(world, "Parks strategy", "Trees")
+    assert found(world, "-zzz") == []
+
+
+def test_no_candidates_are_asked_for_when_the_limit_is_nought(world):
+    from partnership.search.query import _newest
+
+    entry(world, "Parks strategy", "Trees")
+    assert list(_newest(SearchEntry.objects.all(), 0)) == []
+
+
 def test_a_capped_search_says_so(client, world, monkeypatch):
     from django.urls import reverse
 
@@ -367,7 +414,7 @@ def test_a_capped_search_says_so(client, world, monkeypatch):
     url = reverse("partnership:search", kwargs={"partnership": world.partnership.slug})
     html = client.get(url, {"q": "parks"}).content.decode()
     assert "At least 3 results for “parks”" in html
-    assert "Add a word or a filter to find older ones" in html
+    assert "Add a word, or filter by type, body or date, to find older ones" in html
 
 
 def test_an_old_title_match_is_ranked_however_many_newer_records_mention_the_words(

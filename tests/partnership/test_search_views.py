@@ -161,6 +161,30 @@ def test_a_date_that_is_not_real_is_an_error(client, world):
     assert "From must be a real date" in response.content.decode()
 
 
+def test_filters_without_words_ask_for_the_words_keeping_the_filters(client, world):
+    response = page_for(client, world, q="", type="paper")
+    html = response.content.decode()
+    message = "Enter the words to search for, then filter the results"
+    assert html.count(message) == 2  # beside the box, and in the summary
+    assert '<option value="paper" selected>' in html
+    assert response.context["results"] is None
+
+
+@pytest.mark.parametrize(
+    ("q", "message"),
+    [
+        ("-parks -dogs", "Enter a word to search for, not only words to leave out"),
+        ("!!! ???", "Enter a word to search for: letters or numbers"),
+    ],
+)
+def test_a_query_without_a_word_to_find_is_an_error(client, world, q, message):
+    response = page_for(client, world, q=q)
+    html = response.content.decode()
+    assert html.count(message) == 2
+    assert response.context["results"] is None
+    assert f'value="{q}"' in html
+
+
 def test_an_unknown_type_or_body_is_an_error(client, world):
     response = page_for(client, world, q="board", type="spells", body="nowhere")
     errors = response.context["form"].errors
