@@ -45,7 +45,7 @@ from partnership.models import (
     NewsItem,
     Partnership,
 )
-from partnership.notifications import NotAllSent, render_email, send_email
+from partnership.notifications import NotAllSent, one_click_possible, render_email, send_email
 from partnership.outbox import enqueue
 from partnership.throttle import Limit, hit
 
@@ -433,11 +433,10 @@ def _alert_message(
         "partnership": announcement.partnership,
     }
     subject, text, html = render_email("alert", context)
-    headers = {
-        # RFC 8058: a mail program's own "unsubscribe" button POSTs to the link, at once.
-        "List-Unsubscribe": f"<{link}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    headers = {"List-Unsubscribe": f"<{link}>"}
+    if one_click_possible():
+        # RFC 8058: a mail program's own "unsubscribe" button POSTs to the (https) link.
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return subject, text, html, headers
 
 

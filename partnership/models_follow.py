@@ -84,10 +84,10 @@ class SearchEntry(models.Model):
                 fields=["content_type", "object_id", "kind"], name="one_search_entry_per_record"
             )
         ]
-        indexes = [
-            models.Index(fields=["partnership", "audience", "kind"], name="search_scope"),
-            models.Index(fields=["partnership", "on_date"], name="search_date"),
-        ]
+        # The newest matches are read through the date index, the rest through the full-text
+        # indexes (migration 0010). No index of audiences: the planner would AND its bitmap of
+        # most entries with the title index's few, costing more than filtering those few.
+        indexes = [models.Index(fields=["partnership", "on_date"], name="search_date")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
@@ -141,14 +141,21 @@ class NotificationSettings(models.Model):
 
 class Digest(models.Model):
     """One person's digest for one day: the row is claimed in the transaction that sends it, so
-    however often the job runs, a person gets at most one a day."""
+    however often the job runs, a person gets at most one a day.
+
+    A send that fails leaves a row with ``failures`` counted instead (partnership/digests.py),
+    so the day's digest is tried a few times and then left for the next day's. Such a row is
+    no digest sent, and the pages leave it out (``failures=0``)."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests"
     )
     day = models.DateField()
+    # For a day not sent, when its first failure was counted.
     sent_at = models.DateTimeField(auto_now_add=True)
     messages = models.PositiveIntegerField(default=0)
+    # How many times the day's digest could not be sent; 0 once it is sent.
+    failures = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-day"]

@@ -62,7 +62,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "required": CATEGORIES[REQUIRED],
-            "digests": list(person.digests.all()[:RECENT_DIGESTS]),
+            "digests": list(person.digests.filter(failures=0)[:RECENT_DIGESTS]),
             "history": _history(person),
         },
     )

@@ -91,7 +91,8 @@ def test_the_public_subscribe_to_a_body_and_hear_of_its_next_agenda(page, live_w
     assert alert.subject.startswith("Agenda published: Spring meeting")
     assert PUBLIC_ITEM in alert.body
     assert "SECRETALERT" not in alert.body and "SECRETALERT" not in alert.alternatives[0][0]
-    assert alert.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # The live server is plain http: the link, but no one-click POST (RFC 8058).
+    assert alert.extra_headers["List-Unsubscribe"].startswith("<http")
 
     # --- the co-ordinator writes news, with a mistake first, and publishes it -----------------
     page.goto(f"/p/{w.partnership.slug}/news/")

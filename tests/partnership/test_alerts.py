@@ -372,7 +372,8 @@ def test_an_agenda_alert_is_sent_once_however_often_the_job_runs(world):
     assert AlertSent.objects.filter(subscription=subscription, key=key).count() == 1
 
 
-def test_an_alert_carries_the_one_click_unsubscribe_headers(world, client):
+def test_an_alert_carries_the_one_click_unsubscribe_headers(world, client, settings):
+    settings.SITE_URL = "https://partnership.example.gov.uk"
     subscribed(world)
     meeting = publish_with_secret(world)
     alerts.alerts_send(f"agenda:{meeting.pk}")
@@ -616,3 +617,14 @@ def test_the_jobs_are_those_the_beat_schedule_names_and_do_the_work(world):
     assert send_pending_alerts.apply().get() == 0  # sent already: nothing twice
     assert list(AlertSubscription.objects.values_list("email", flat=True)) == ["reader@example.com"]
     assert len(mail.outbox) == 1
+
+
+def test_over_plain_http_an_alert_gives_the_link_but_no_one_click_post(world, settings):
+    """RFC 8058: a mail client POSTs only to an https link."""
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    subscribed(world)
+    meeting = publish_with_secret(world)
+    alerts.alerts_send(f"agenda:{meeting.pk}")
+    (message,) = mail.outbox
+    assert message.extra_headers["List-Unsubscribe"].startswith("<http://127.0.0.1:8000/")
+    assert "List-Unsubscribe-Post" not in message.extra_headers

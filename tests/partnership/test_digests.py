@@ -1,9 +1,11 @@
 """The daily digest (partnership/digests.py): one e-mail a day to each person with messages
 waiting, at their hour (UK time), however often the job runs; claimed in the transaction that
-sends it, so a failed send is retried and a race sends one; the job through the real broker."""
+sends it, so a failed send is retried (a few times a day, then left for the next day's) and a
+race sends one; the job through the real broker."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -13,7 +15,7 @@ from django.core import mail
 from django.utils import timezone
 
 from partnership import notifications
-from partnership.digests import digest_send, people_due, send_digests
+from partnership.digests import ATTEMPTS, digest_failed, digest_send, people_due, send_digests
 from partnership.models import Delivery, Digest, Notice, NotificationSettings
 from tests.partnership.test_notifications import choose
 from tests.test_celery import wait_for, worker  # noqa: F401 - the worker is a fixture
@@ -56,7 +58,7 @@ def digests_to(person):
 def test_nothing_is_sent_before_the_persons_hour(world):
     waiting(world.member)
     assert send_digests(now=at(6, 59)) == 0
-    assert mail.outbox == [] and not Digest.objects.exists()
+    assert mail.outbox == [] and not Digest.objects.filter(failures=0).exists()
 
 
 def test_at_the_hour_one_email_carries_every_waiting_message(world):
@@ -69,7 +71,7 @@ def test_at_the_hour_one_email_carries_every_waiting_message(world):
     # Grouped by kind, in the preferences page's order: papers before reminders.
     assert message.body.index("Papers published") < message.body.index("Reminders and chasers")
     assert "http://" in message.body and "/testshire/" in message.alternatives[0][0]
-    digest = Digest.objects.get()
+    digest = Digest.objects.filter(failures=0).get()
     assert (digest.recipient, digest.day, digest.messages) == (world.member, DAY.date(), 2)
     for notice in (first, second):
         notice.refresh_from_db()
@@ -116,10 +118,10 @@ def test_a_message_after_the_hour_waits_for_tomorrow_though_no_digest_went_today
     waiting(world.member, created=at(14))
     for now in (at(7), at(14, 15), at(23, 45)):
         assert send_digests(now=now) == 0
-    assert not Digest.objects.exists()
+    assert not Digest.objects.filter(failures=0).exists()
     assert send_digests(now=at(6, 45, days=1)) == 0
     assert send_digests(now=at(7, days=1)) == 1
-    assert Digest.objects.get().day == DAY.date() + timedelta(days=1)
+    assert Digest.objects.filter(failures=0).get().day == DAY.date() + timedelta(days=1)
 
 
 def test_a_missed_run_carries_only_what_came_before_the_hour(world):
@@ -137,7 +139,7 @@ def test_in_summer_0630_utc_is_after_seven_in_the_uk(world):
     waiting(world.member, created=datetime(2026, 6, 10, 5, 45, tzinfo=UTC))  # 06:45 BST
     assert send_digests(now=datetime(2026, 6, 10, 5, 59, tzinfo=UTC)) == 0  # 06:59 BST
     assert send_digests(now=datetime(2026, 6, 10, 6, 30, tzinfo=UTC)) == 1  # 07:30 BST
-    assert Digest.objects.get().day == date(2026, 6, 10)
+    assert Digest.objects.filter(failures=0).get().day == date(2026, 6, 10)
 
 
 def test_a_midnight_digest_belongs_to_the_uk_day_not_the_utc_one(world):
@@ -145,7 +147,7 @@ def test_a_midnight_digest_belongs_to_the_uk_day_not_the_utc_one(world):
     waiting(world.member, created=datetime(2026, 6, 10, 22, 30, tzinfo=UTC))  # 23:30 BST
     # 23:15 UTC on the 10th is 00:15 on the 11th in the UK: the 11th's digest is due.
     assert send_digests(now=datetime(2026, 6, 10, 23, 15, tzinfo=UTC)) == 1
-    assert Digest.objects.get().day == date(2026, 6, 11)
+    assert Digest.objects.filter(failures=0).get().day == date(2026, 6, 11)
     assert send_digests(now=datetime(2026, 6, 11, 0, 15, tzinfo=UTC)) == 0
 
 
@@ -188,11 +190,106 @@ def test_a_failed_send_claims_nothing_and_the_next_run_sends_it(world):
 
     with mock.patch.object(notifications, "_send", fail_for_the_member):
         assert send_digests(now=at(7)) == 1  # the chair's went; the member's did not
-    assert not Digest.objects.filter(recipient=world.member).exists()
+    assert not Digest.objects.filter(recipient=world.member, failures=0).exists()
     notice.refresh_from_db()
     assert notice.digest_pending and notice.emailed_at is None and notice.digest is None
     assert send_digests(now=at(7, 15)) == 1
     assert len(digests_to(world.member)) == 1
+
+
+def refused_for(person, times=None):
+    """``_send`` refusing the person's mail (``times`` times, or always), as a mail server
+    that names the address it refuses; how often it was tried is in ``tries``."""
+    real = notifications._send
+    tries = []
+
+    def send(to, *args):
+        if to.pk == person.pk:
+            tries.append(to.pk)
+            if times is None or len(tries) <= times:
+                raise ConnectionRefusedError(f"550 mailbox unavailable: {to.email}")
+        return real(to, *args)
+
+    return send, tries
+
+
+def test_a_digest_that_keeps_failing_is_tried_four_times_then_left_for_tomorrow(world, caplog):
+    notice = waiting(world.member)
+    refuse, tries = refused_for(world.member)
+    with mock.patch.object(notifications, "_send", refuse):
+        for now in (at(7), at(7), at(7, 15), at(7, 30), at(7, 45), at(8), at(12), at(23, 45)):
+            assert send_digests(now=now) == 0
+    assert len(tries) == ATTEMPTS == 4  # the runs of 07:00 to 07:45, and no more that day
+    assert digests_to(world.member) == []
+    notice.refresh_from_db()
+    assert notice.digest_pending and notice.emailed_at is None and notice.digest is None
+    # No digest sent: the day's row only counts the failures, and the page does not list it.
+    assert (
+        not Digest.objects.filter(failures=0).exists()
+        and list(world.member.digests.filter(failures=0)) == []
+    )
+    assert Digest.objects.get().failures == ATTEMPTS
+    # Logged once as a fault, by the person's id, without their address.
+    (record,) = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert record.levelno == logging.ERROR and f"person {world.member.pk} " in record.getMessage()
+    assert "given up" in record.getMessage() and "ConnectionRefusedError" in record.getMessage()
+    assert world.member.email not in caplog.text and record.exc_info is None
+
+    # The next day, the mail taken again: its digest carries the day's message and the new.
+    waiting(world.member, key="item:2", subject="The next morning", created=at(6, days=1))
+    assert send_digests(now=at(7, days=1)) == 1
+    (message,) = digests_to(world.member)
+    assert "Paper not out: Budget" in message.body and "The next morning" in message.body
+    digest = Digest.objects.filter(failures=0).get()
+    assert (digest.day, digest.messages) == (DAY.date() + timedelta(days=1), 2)
+    notice.refresh_from_db()
+    assert notice.digest == digest and not notice.digest_pending
+    assert send_digests(now=at(7, 15, days=1)) == 0
+    assert len(digests_to(world.member)) == 1
+
+
+def test_a_digest_sent_after_a_failure_is_sent_once(world, caplog):
+    notice = waiting(world.member)
+    refuse, tries = refused_for(world.member, times=1)
+    with mock.patch.object(notifications, "_send", refuse):
+        assert send_digests(now=at(7)) == 0
+        assert Digest.objects.get().failures == 1 and not Digest.objects.filter(failures=0).exists()
+        assert send_digests(now=at(7, 15)) == 1
+        for now in (at(7, 15), at(7, 30), at(8), at(23, 45)):
+            assert send_digests(now=now) == 0
+    assert len(tries) == 2 and len(digests_to(world.member)) == 1
+    digest = Digest.objects.filter(failures=0).get()  # the day's one row, now a digest sent
+    assert (digest.day, digest.messages, digest.failures) == (DAY.date(), 1, 0)
+    assert list(world.member.digests.filter(failures=0)) == [digest]
+    notice.refresh_from_db()
+    assert notice.digest == digest and not notice.digest_pending
+    # The failure that the next run made good is no fault to report.
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_a_failed_digest_taken_again_by_two_runs_is_sent_once(world):
+    """After a failure the day's row exists: the run that takes it again takes it with a
+    conditional update, so a second run (at the same moment, or later) sends nothing."""
+    notice = waiting(world.member)
+    assert digest_failed(person=world.member, now=at(7)) == 1
+    assert digest_send(person=world.member, notices=[notice], now=at(7, 15)) is not None
+    assert digest_send(person=world.member, notices=[notice], now=at(7, 15)) is None
+    assert len(digests_to(world.member)) == 1
+    # A failure counted after the digest went (a run that failed as another sent it) counts
+    # nothing: the digest stays sent.
+    assert digest_failed(person=world.member, now=at(7, 15)) is None
+    assert Digest.objects.get().failures == 0
+
+
+def test_a_digest_given_up_today_is_not_taken_again(world):
+    notice = waiting(world.member)
+    for _ in range(ATTEMPTS):
+        digest_failed(person=world.member, now=at(7))
+    assert list(people_due(now=at(8))) == []
+    assert digest_send(person=world.member, notices=[notice], now=at(8)) is None
+    notice.refresh_from_db()
+    assert notice.digest_pending and mail.outbox == []
+    assert [p.pk for p in people_due(now=at(7, days=1))] == [world.member.pk]
 
 
 def test_a_digest_claimed_by_another_run_is_not_sent_again(world):
@@ -222,7 +319,7 @@ def test_a_kind_turned_off_after_the_notice_was_held_is_left_out(world):
     assert send_digests(now=at(7)) == 1
     (message,) = mail.outbox
     assert "Papers for Board" in message.body and "Paper not out" not in message.body
-    assert Digest.objects.get().messages == 1
+    assert Digest.objects.filter(failures=0).get().messages == 1
     choose(world.chair, risk=Delivery.OFF)
     waiting(world.chair, category="risk")
     assert list(people_due(now=at(8))) == []
@@ -253,7 +350,7 @@ def test_losing_a_place_drops_the_messages_waiting_for_the_digest(world):
     assert not notice.digest_pending and notice.emailed_at is None  # still in Messages
     send_digests(now=(timezone.localtime() + timedelta(days=1)).replace(hour=7, minute=0))
     assert not [m for m in digests_to(world.member) if "SECRETLEFT" in m.body]
-    assert not Digest.objects.filter(recipient=world.member).exists()
+    assert not Digest.objects.filter(recipient=world.member, failures=0).exists()
 
 
 def test_an_inactive_person_gets_no_digest(world):
@@ -307,7 +404,7 @@ def test_one_digest_a_day_through_the_broker_however_often_the_job_runs(
     clock = {"now": at(6, 50)}
     monkeypatch.setattr(timezone, "now", lambda: clock["now"])
     waiting(live_world.member, created=at(6, 40))
-    sent = Digest.objects.filter(recipient=live_world.member)
+    sent = Digest.objects.filter(recipient=live_world.member, failures=0)
     # The worker runs in this process: each run's result (how many digests it sent).
     results = []
 

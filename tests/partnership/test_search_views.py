@@ -480,3 +480,270 @@ def test_news_is_found_once_published(world, django_capture_on_commit_callbacks)
         story.save()
     (row,) = SearchEntry.objects.filter(kind=SearchKind.NEWS)
     assert row.audience == SearchAudience.PUBLIC and row.title == "New parks"
+
+
+# --- the sweep for a performance report, internal and then public ------------------------------
+
+
+def report_finders(world, report) -> set[str]:
+    """The roles the report selectors let see ``report``: the public's list
+    (``public_reports``) for everyone, else ``reports_for`` each (a fresh user each)."""
+    from performance.selectors.reports import public_reports, reports_for
+
+    if public_reports(world.partnership).filter(pk=report.pk).exists():
+        return set(ROLES)
+    finders = set()
+    for role in ROLES:
+        user = (
+            AnonymousUser() if role == "anonymous" else User.objects.get(pk=getattr(world, role).pk)
+        )
+        if reports_for(user, world.partnership).filter(pk=report.pk).exists():
+            finders.add(role)
+    return finders
+
+
+@pytest.fixture
+def report_steps(world, monkeypatch, django_capture_on_commit_callbacks):
+    """The Safer Group's exception report (its narrative holding SECRETSEARCHREPORT), taken
+    through the services from a draft, to approved and on the Board's agenda not yet published
+    (both internal), to public (the agenda published and its paper out, as ``public_reports``
+    has it). Each step is indexed by the hooks as it is saved; each yields the report as it
+    then is."""
+    from governance.models import Paper
+    from performance import services as ps
+    from performance.models import Report
+    from performance.services.reports.workflow import report_narrative_keys
+    from tests.performance.conftest import build_performance
+    from tests.performance.test_reports_exceptions import complete
+
+    monkeypatch.setattr(
+        "performance.services.reports.rendering.report_render_later",
+        lambda report, *, requested_by=None: None,
+        raising=False,
+    )
+    rebuild()
+    with django_capture_on_commit_callbacks(execute=True):
+        perf = build_performance(world)
+        meeting = schedule(world, days=21)
+        Indicator.objects.filter(body=world.group).update(published=True)
+        complete(perf, world, burglaries="120")
+        report = perf_services.exception_report_draft(body=world.group, period=perf.period)
+        keys = report_narrative_keys(report)
+        report = ps.report_save_narrative(
+            actor=world.chair, report=report, narrative={keys[0]: "Gritting SECRETSEARCHREPORT"}
+        )
+
+    def draft():
+        return Report.objects.get(pk=report.pk)
+
+    def approved():
+        with django_capture_on_commit_callbacks(execute=True):
+            ps.report_approve(actor=world.chair, report=draft())
+        placed = Report.objects.select_related("agenda_item__meeting").get(pk=report.pk)
+        assert placed.agenda_item.meeting == meeting  # on the Board's agenda, not yet out
+        return placed
+
+    def public():
+        with django_capture_on_commit_callbacks(execute=True):
+            gs.meeting_publish(actor=world.coordinator, meeting=meeting)
+            paper = Paper.objects.get(pk=draft().paper_id)
+            paper.circulated_at = timezone.now()  # sent out (papers_circulate needs the PDF)
+            paper.save()
+        return draft()
+
+    return {"draft": draft, "approved": approved, "public": public}
+
+
+# What the report selectors are expected to give at each step (asserted against them below, so
+# that the sweep, which compares the search with the selectors, cannot pass by both being empty).
+REPORT_EXPECTED = {
+    "draft": {"member", "chair", "group_coordinator", "coordinator"},
+    "approved": {"member", "chair", "group_coordinator", "coordinator"},
+    "public": set(ROLES),
+}
+
+
+def test_the_expected_report_finders_are_those_the_report_selectors_allow(world, report_steps):
+    for state, step in report_steps.items():
+        assert report_finders(world, step()) == REPORT_EXPECTED[state], state
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_finds_a_report_exactly_when_the_report_selectors_let_it_see_it(
+    role, client, world, report_steps
+):
+    client = _client_for(client, world, role)
+    for state, step in report_steps.items():
+        report = step()
+        may_see = role in report_finders(world, report)
+        response = page_for(client, world, q="SECRETSEARCHREPORT")
+        assert found_in_results(response, "SECRETSEARCHREPORT") == may_see, state
+        # A word the report shares with others: the marker is not on the page for others.
+        response = page_for(client, world, q="gritting")
+        assert found_in_results(response, "SECRETSEARCHREPORT") == may_see, state
+        if not may_see:
+            assert b"SECRETSEARCHREPORT" not in drain(response), state
+
+
+# --- the stale path of minutes: submitted, returned, approved, superseded ---------------------
+
+
+def finders_by_search(client, world, markers, words=("parks", "advice")) -> dict[str, set]:
+    """For each marker, the roles whose search finds it (each signed in afresh); and a role
+    that does not find one never has it on a page of results for ``words`` either."""
+    finders: dict[str, set] = {marker: set() for marker in markers}
+    for role in ROLES:
+        client.logout()
+        _client_for(client, world, role)
+        for marker in markers:
+            if found_in_results(page_for(client, world, q=marker), marker):
+                finders[marker].add(role)
+        for word in words:
+            page = drain(page_for(client, world, q=word))
+            for marker in markers:
+                if role not in finders[marker]:
+                    assert marker.encode() not in page, (role, word, marker)
+    client.logout()
+    return finders
+
+
+def finders_by_selectors(world, meeting, marker: str, *, superseded: bool = False) -> set[str]:
+    """The roles the minutes selectors (``minutes_visible``, ``minute_entries``) show an entry
+    holding ``marker`` to: of every version but a superseded one, which search leaves out for
+    its correction (``governance.search._entry_visible``); of the superseded ones alone if
+    ``superseded``."""
+    from governance.models import MinutesStatus
+
+    entries = MinuteEntry.objects.filter(minutes__meeting=meeting).select_related("minutes")
+    holding = [
+        e
+        for e in entries
+        if marker in f"{e.text} {e.decision}"
+        and (e.minutes.status == MinutesStatus.SUPERSEDED) == superseded
+    ]
+    return {
+        role
+        for role in ROLES
+        if any(allowed_by_selectors(world, role, "minutes", meeting, e) for e in holding)
+    }
+
+
+def test_minutes_are_found_as_the_selectors_show_them_through_return_approval_and_correction(
+    client, world, django_capture_on_commit_callbacks
+):
+    from governance.models import MinutesStatus
+
+    rebuild()
+    actor, chair = world.coordinator, world.chair
+    with django_capture_on_commit_callbacks(execute=True):
+        held = schedule(world, days=-3)
+        open_item = gs.item_add(actor=actor, meeting=held, title="Parks strategy")
+        secret_item = gs.item_add(
+            actor=actor,
+            meeting=held,
+            title="Legal advice",
+            confidential=True,
+            confidential_reason="Legal privilege",
+        )
+        gs.meeting_publish(actor=actor, meeting=held)
+        first = gs.minutes_start(actor=actor, meeting=held)
+
+    def write(minutes, version: str):
+        with django_capture_on_commit_callbacks(execute=True):
+            gs.minutes_save(
+                actor=actor,
+                minutes=minutes,
+                entries={
+                    open_item.pk: (f"Parks STALEOPEN{version}", ""),
+                    secret_item.pk: (f"Advice STALESECRET{version}", ""),
+                },
+            )
+
+    def status(minutes):
+        minutes.refresh_from_db()
+        return minutes.status
+
+    runners = {"chair", "coordinator"}  # those who run the Board: see_drafts
+    insiders = {"member", "chair", "coordinator"}  # the Board's members and co-ordinator
+    nobody: set[str] = set()
+
+    def check(expected: dict[str, set[str]]):
+        for marker, finders in expected.items():
+            assert finders_by_selectors(world, held, marker) == finders, marker
+        assert finders_by_search(client, world, expected) == expected
+
+    # Drafted and submitted to the chair: those who run the body alone.
+    write(first, "ONE")
+    with django_capture_on_commit_callbacks(execute=True):
+        gs.minutes_submit(actor=actor, minutes=first)
+    assert status(first) == MinutesStatus.SUBMITTED
+    check({"STALEOPENONE": runners, "STALESECRETONE": runners})
+
+    # Returned by the chair: still a draft.
+    with django_capture_on_commit_callbacks(execute=True):
+        gs.minutes_return(actor=chair, minutes=first, comments="Say who gave the advice")
+    assert status(first) == MinutesStatus.RETURNED
+    check({"STALEOPENONE": runners, "STALESECRETONE": runners})
+
+    # Corrected: the words taken out are found by nobody, the new ones by the same people.
+    write(first, "TWO")
+    check(
+        {
+            "STALEOPENONE": nobody,
+            "STALESECRETONE": nobody,
+            "STALEOPENTWO": runners,
+            "STALESECRETTWO": runners,
+        }
+    )
+
+    # Submitted again and approved: the public item's minute for everyone, the confidential
+    # item's for the Board's insiders.
+    with django_capture_on_commit_callbacks(execute=True):
+        gs.minutes_submit(actor=actor, minutes=first)
+        gs.minutes_approve(actor=chair, minutes=first)
+    assert status(first) == MinutesStatus.APPROVED
+    check(
+        {
+            "STALEOPENONE": nobody,
+            "STALEOPENTWO": set(ROLES),
+            "STALESECRETTWO": insiders,
+        }
+    )
+
+    # A correction started and redrafted: the approved words as before, the correction's
+    # draft words for those who run the body.
+    with django_capture_on_commit_callbacks(execute=True):
+        second = gs.minutes_correct(actor=actor, meeting=held, reason="The advice was oral")
+    write(second, "THREE")
+    assert status(second) == MinutesStatus.DRAFT
+    check(
+        {
+            "STALEOPENTWO": set(ROLES),
+            "STALESECRETTWO": insiders,
+            "STALEOPENTHREE": runners,
+            "STALESECRETTHREE": runners,
+        }
+    )
+
+    # The correction approved: the version it supersedes is found by nobody (though those who
+    # run the body still see it among the versions), its correction as approved minutes are.
+    with django_capture_on_commit_callbacks(execute=True):
+        gs.minutes_submit(actor=actor, minutes=second)
+        gs.minutes_approve(actor=chair, minutes=second)
+    assert status(first) == MinutesStatus.SUPERSEDED
+    assert status(second) == MinutesStatus.APPROVED
+    check(
+        {
+            "STALEOPENTWO": nobody,
+            "STALESECRETTWO": nobody,
+            "STALEOPENTHREE": set(ROLES),
+            "STALESECRETTHREE": insiders,
+        }
+    )
+    assert finders_by_selectors(world, held, "STALEOPENTWO", superseded=True) == runners
+    assert finders_by_selectors(world, held, "STALESECRETTWO", superseded=True) == runners
+    # Nor is any entry of the superseded version left in the index.
+    assert not SearchEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(MinuteEntry),
+        object_id__in=first.entries.values("pk"),
+    ).exists()
