@@ -7,6 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -346,7 +347,9 @@ class TieRule(models.TextChoices):
 
 class ElectionStatus(models.TextChoices):
     OPEN = "open", "Open"  # scheduled, taking nominations or taking votes, by its dates
-    CLOSED = "closed", "Closed"  # sealed, counted and published
+    SEALED = "sealed", "Voting closed: awaiting the count"  # the officers' codes are needed
+    CLOSED = "closed", "Closed"  # counted and published
+    VOID = "void", "Not counted"  # too few counting officers could count: run it again
     CANCELLED = "cancelled", "Cancelled"
 
 
@@ -378,6 +381,28 @@ class Election(models.Model):
     reballot_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reballots"
     )
+    rerun_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reruns",
+        help_text="The election this one runs again because it could not be counted.",
+    )
+    # The encryption (membership.crypto, services.election_count). Any ``threshold`` of the
+    # counting officers can count the totals together; fewer, and nobody at all, can read a
+    # ballot. Set when voting opens: the election's public key and the layout of its ballots
+    # (candidate ids in slot order, then "abstain"). Set when it is counted: the encrypted
+    # totals and the digest of the fingerprints of the ballots they add up.
+    threshold = models.PositiveSmallIntegerField(
+        "counting officers needed to count",
+        default=2,
+        validators=[MinValueValidator(1)],
+    )
+    public_key = models.BinaryField(null=True, blank=True, editable=False)
+    layout = models.JSONField(default=list, blank=True, editable=False)
+    tally = models.BinaryField(null=True, blank=True, editable=False)
+    board_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     history = audited()
 
@@ -509,19 +534,62 @@ class Participation(models.Model):
 
 
 class Ballot(models.Model):
-    """A secret ballot. No link to a person, no timestamp, no history, not in the admin; the
-    receipt code is known only to the voter, who was shown it once."""
+    """A secret ballot, encrypted: one exponential-ElGamal ciphertext per standing candidate
+    and one for "abstain", each proved to hold 0 or 1, and their sum proved to be 1..places
+    (``membership.crypto.ballot``). Nothing here, or anywhere, holds a choice in the clear; no
+    link to a person, no timestamp, no history, not in the admin. The fingerprint is the
+    voter's receipt and the ballot's entry on the published bulletin board."""
 
     id = models.UUIDField(primary_key=True, default=_uuid, editable=False)
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
-    receipt = models.CharField(max_length=16, unique=True)
-    abstain = models.BooleanField(default=False)
-    # Candidate ids chosen; empty for an abstention.
-    choices = models.JSONField(default=list)
+    ciphertexts = models.BinaryField()
+    proofs = models.BinaryField()
+    fingerprint = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "fingerprint"], name="ballot_fingerprint_unique"
+            )
+        ]
 
     def __str__(self) -> str:
-        # Deliberately says nothing about the choices.
+        # Deliberately says nothing about the ballot.
         return "Ballot"
+
+
+class ElectionOfficer(models.Model):
+    """A counting officer: one of the people any ``election.threshold`` of whom count the
+    totals together. Each makes a counting code before voting opens, which is shown to them
+    once and kept nowhere: the server keeps only ``code_key``, a public key derived from it.
+    When voting opens, the officer's share of the election's key is encrypted to that key
+    (``wrapped_share``); at the count they enter their code, the share is unwrapped in memory
+    and used for the partial decryption of the totals only (``partials``), and the wrapped
+    share is emptied. ``verification_key`` lets anyone check their partial decryption."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="officers")
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    index = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    code_key = models.BinaryField(null=True, blank=True, editable=False)
+    code_made_at = models.DateTimeField(null=True, blank=True)
+    verification_key = models.BinaryField(null=True, blank=True, editable=False)
+    wrapped_share = models.BinaryField(null=True, blank=True, editable=False)
+    partials = models.BinaryField(null=True, blank=True, editable=False)
+    counted_at = models.DateTimeField(null=True, blank=True)
+
+    # Who was named, when codes were made and who counted are on the record; the keys and the
+    # wrapped share are not (an emptied share must not live on in a history row).
+    history = audited(excluded_fields=("code_key", "verification_key", "wrapped_share", "partials"))
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [
+            models.UniqueConstraint(fields=["election", "person"], name="officer_once"),
+            models.UniqueConstraint(fields=["election", "index"], name="officer_index_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Counting officer {self.index}: {self.person}"
 
 
 # --- the partnership agreement ----------------------------------------------------------------

@@ -55,6 +55,28 @@ urlpatterns = [
         views.election_reballot,
         name="election_reballot",
     ),
+    path(
+        "bodies/<slug:body>/elections/<int:pk>/officers/",
+        views.election_officers,
+        name="election_officers",
+    ),
+    path(
+        "bodies/<slug:body>/elections/<int:pk>/counting/",
+        views.election_counting,
+        name="election_counting",
+    ),
+    path("bodies/<slug:body>/elections/<int:pk>/void/", views.election_void, name="election_void"),
+    path(
+        "bodies/<slug:body>/elections/<int:pk>/rerun/", views.election_rerun, name="election_rerun"
+    ),
+    path(
+        "bodies/<slug:body>/elections/<int:pk>/board/", views.election_board, name="election_board"
+    ),
+    path(
+        "bodies/<slug:body>/elections/<int:pk>/board.json",
+        views.election_board_json,
+        name="election_board_json",
+    ),
     path("agreement/", views.agreement, name="agreement"),
     path("agreement/new/", views.agreement_upload, name="agreement_upload"),
     path("agreement/signatures/", views.agreement_signatures, name="agreement_signatures"),

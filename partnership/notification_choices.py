@@ -112,6 +112,8 @@ TEMPLATE_CATEGORY: dict[str, str] = {
     "interest_reminder": "registers",
     "ruling_disputed": "registers",
     "election_reminder": "elections",
+    "election_officer_named": "elections",
+    "election_count_needed": "elections",
     "key_partnership_actions": "performance",
     "report_approved": "performance",
     "report_drafted": "performance",

@@ -1,15 +1,16 @@
 """Elections: nominations, secret ballots, sealing, counting and the result.
 
 How secrecy is kept (see also the README):
+- A ballot is encrypted under the election's key, with proofs that it is well formed, and
+  only ever stored encrypted; the key is split between counting officers, any ``threshold``
+  of whom decrypt the totals and nothing else (``election_count``). No choice is ever
+  written anywhere in a readable form.
 - The record that a person voted (Participation) and their ballot (Ballot) are written in one
   transaction that holds the election row's lock, so votes are serialised and a voter's
   second ballot is refused; the unique constraint on Participation is the backstop.
-- A Ballot has a random key, no link to a person, no timestamp and no history. Rows written
-  in one PostgreSQL transaction share an xmin (or, in a savepoint, get the next xid), so
-  until the election closes the ballot and the participation of one vote can be paired.
-  Closing therefore *seals* the election first: every ballot is deleted and written again,
-  in random order, with new keys, in the closing transaction. Only then is the whole
-  election counted; nothing counts a subset.
+- A Ballot has a random key, no link to a person, no timestamp and no history; closing
+  *seals* the election: every ballot is deleted and written again, in random order, with new
+  keys, so not even the order of the encrypted ballots pairs them with their voters.
 - Nothing here logs, messages or mails a choice; the vote view hides its POST data from
   error reports.
 """
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,6 +45,12 @@ from membership.models import (
     TieRule,
     User,
 )
+from membership.services.election_count import (
+    ballot_encrypt,
+    ballot_store,
+    key_deal,
+    officers_to_count,
+)
 from membership.services.memberships import (
     membership_create,
     membership_update,
@@ -58,7 +64,6 @@ from partnership.notifications import notify_once
 
 log = logging.getLogger(__name__)
 
-RECEIPT_ALPHABET = "".join(c for c in string.ascii_uppercase + string.digits if c not in "01OI")
 _random = secrets.SystemRandom()
 
 
@@ -332,9 +337,13 @@ def candidate_respond(
 
 
 def electorate_fix(*, election: Election) -> Election:
-    """Fix the electorate as the voting members on the day voting opens. Call with the
-    election row locked; does nothing before voting opens or once fixed."""
+    """Fix the electorate as the voting members on the day voting opens, and deal the
+    election's key to its counting officers. Call with the election row locked; does nothing
+    before voting opens or once fixed, nor while too few officers have made a code (voting
+    waits for them)."""
     if election.electorate_fixed or timezone.now() < election.voting_opens_at:
+        return election
+    if not key_deal(election=election):
         return election
     day = timezone.localtime(election.voting_opens_at).date()
     people = {m.person_id for m in voting_members(body=election.body, on=day)}
@@ -354,28 +363,26 @@ def _lock(election: Election) -> Election:
     )
 
 
-def _new_receipt() -> str:
-    return "".join(_random.choice(RECEIPT_ALPHABET) for _ in range(12))
-
-
 @sensitive_variables()
 def ballot_cast(
     *, voter: User, election: Election, choices: list[int], abstain: bool = False
 ) -> str:
-    """Cast ``voter``'s one secret ballot; return its receipt code, which is shown to the
-    voter once and stored nowhere that names them."""
+    """Cast ``voter``'s one secret ballot, encrypted; return its fingerprint, the receipt the
+    voter can find on the bulletin board once the election is counted."""
     with transaction.atomic():
         election = _lock(election)
         if election.phase() != "voting":
             raise ValidationError("Voting is not open in this election.")
         electorate_fix(election=election)
+        if not election.electorate_fixed:
+            raise ValidationError(
+                "Voting cannot start until the counting officers have made their codes. "
+                "The co-ordinator has been told."
+            )
         if not Elector.objects.filter(election=election, person=voter).exists():
             raise ValidationError("You are not entitled to vote in this election.")
         if Participation.objects.filter(election=election, voter=voter).exists():
             raise ValidationError("You have already voted in this election.")
-        candidate_ids = set(
-            election.candidates.filter(status=CandidateStatus.ACCEPTED).values_list("id", flat=True)
-        )
         chosen = sorted(set(choices))
         if abstain and chosen:
             raise ValidationError("Choose candidates or abstain, not both.")
@@ -386,17 +393,14 @@ def ballot_cast(
                 raise ValidationError(
                     {"choices": f"Choose no more than {election.places} candidates."}
                 )
-            if not set(chosen) <= candidate_ids:
-                raise ValidationError({"choices": "Choose from the candidates listed."})
+        encrypted = ballot_encrypt(election=election, chosen=chosen, abstain=abstain)
+        del chosen, choices, abstain
         try:
             with transaction.atomic():
                 Participation.objects.create(election=election, voter=voter)
         except IntegrityError as exc:
             raise ValidationError("You have already voted in this election.") from exc
-        ballot = Ballot.objects.create(
-            election=election, receipt=_new_receipt(), abstain=abstain, choices=chosen
-        )
-        return ballot.receipt
+        return ballot_store(election=election, encrypted=encrypted).fingerprint
 
 
 @dataclass
@@ -422,11 +426,11 @@ def has_voted(*, election: Election, person: User) -> bool:
 
 
 def receipt_counted(*, election: Election, receipt: str) -> bool:
-    """Whether a ballot with this receipt code was counted. Only once the election closed."""
+    """Whether a ballot with this receipt (its fingerprint) was counted. Only once counted."""
     if election.status != ElectionStatus.CLOSED:
         return False
-    code = "".join(receipt.split()).upper()
-    return Ballot.objects.filter(election=election, receipt=code).exists()
+    code = "".join(receipt.split()).lower()
+    return Ballot.objects.filter(election=election, fingerprint=code).exists()
 
 
 # --- closing, sealing, counting ----------------------------------------------------------------
@@ -435,26 +439,12 @@ def receipt_counted(*, election: Election, receipt: str) -> bool:
 def _seal(election: Election) -> None:
     """Write every ballot again, shuffled, with new keys, in this (the closing) transaction,
     so no system column, key or physical order ties a ballot to the vote that cast it."""
-    ballots = list(Ballot.objects.filter(election=election).values("receipt", "abstain", "choices"))
+    ballots = list(
+        Ballot.objects.filter(election=election).values("ciphertexts", "proofs", "fingerprint")
+    )
     Ballot.objects.filter(election=election).delete()
     _random.shuffle(ballots)
     Ballot.objects.bulk_create(Ballot(election=election, **b) for b in ballots)
-
-
-def _tally(election: Election) -> tuple[dict[int, int], int, int]:
-    standing = list(election.candidates.filter(status=CandidateStatus.ACCEPTED))
-    votes = {c.pk: 0 for c in standing}
-    cast = abstentions = 0
-    for abstain, choices in Ballot.objects.filter(election=election).values_list(
-        "abstain", "choices"
-    ):
-        cast += 1
-        if abstain:
-            abstentions += 1
-        for pk in choices:
-            if pk in votes:
-                votes[pk] += 1
-    return votes, cast, abstentions
 
 
 def _decide(
@@ -638,7 +628,8 @@ class BallotsDoNotMatch(RuntimeError):
 
 
 def election_close(*, actor: Any, election: Election) -> Election:
-    """Close voting, seal the ballots, count them all, publish the result and apply it."""
+    """Close voting and seal the ballots; the counting officers are asked for their codes.
+    An election whose voting never started (too few officers made a code) is void."""
     with transaction.atomic():
         election = _lock(election)
         if election.status != ElectionStatus.OPEN:
@@ -646,6 +637,16 @@ def election_close(*, actor: Any, election: Election) -> Election:
         if timezone.now() < election.voting_opens_at:
             raise ValidationError("Voting has not opened yet: cancel the election instead.")
         electorate_fix(election=election)
+        if not election.electorate_fixed:
+            election.status = ElectionStatus.VOID
+            election.closed_at = timezone.now()
+            election.outcome = (
+                f"Voting never started: fewer than {election.threshold} counting officers made "
+                "their codes. The election must be run again."
+            )
+            record_actor(election, actor=actor, reason="Void: voting never started")
+            election.save()
+            return election
         # Closing early would cut the others' time to vote and could show a handful of
         # known voters' choices: only once the window ends, or everyone has voted.
         voted = Participation.objects.filter(election=election).count()
@@ -657,7 +658,7 @@ def election_close(*, actor: Any, election: Election) -> Election:
                 f"{everyone} have not voted yet."
             )
         _seal(election)
-        votes, cast, abstentions = _tally(election)
+        cast = Ballot.objects.filter(election=election).count()
         if cast != voted:
             # Not an assert: this must hold under ``python -O`` too. Raising rolls the whole
             # close back (the seal included), so nothing is published from a broken count.
@@ -665,28 +666,37 @@ def election_close(*, actor: Any, election: Election) -> Election:
                 f"Election {election.pk} has {cast} ballot(s) but {voted} recorded vote(s): "
                 "it was not closed and nothing was published."
             )
-        candidates = {c.pk: c for c in election.candidates.select_related("person", "organisation")}
-        names = {pk: candidates[pk].person.full_name for pk in votes}
-        elected, outcome, _tied = _decide(election, votes, names)
-        for pk, count in votes.items():
-            candidates[pk].votes = count
-            candidates[pk].elected = pk in elected
-            candidates[pk].save(update_fields=["votes", "elected"])
-        election.status = ElectionStatus.CLOSED
+        election.status = ElectionStatus.SEALED
         election.closed_at = timezone.now()
-        election.turnout = Participation.objects.filter(election=election).count()
-        election.electorate_size = Elector.objects.filter(election=election).count()
-        election.abstentions = abstentions
-        if election.post in (Post.CHAIR, Post.DEPUTY_CHAIR):
-            for pk in elected:
-                outcome += _take_up_post(
-                    election, candidates[pk].person, candidates[pk].organisation
-                )
-        else:
-            outcome += _fill_places(election, [candidates[pk] for pk in elected])
-        election.outcome = outcome
-        record_actor(election, actor=actor, reason="Closed and counted")
+        election.turnout = voted
+        election.electorate_size = everyone
+        record_actor(election, actor=actor, reason="Closed and sealed")
         election.save()
+        transaction.on_commit(lambda: officers_to_count(election))
+    return election
+
+
+def publish_result(
+    election: Election, *, votes: dict[int, int], abstentions: int, actor: Any
+) -> Election:
+    """Publish and apply the counted totals (``election_count``, with the election locked)."""
+    candidates = {c.pk: c for c in election.candidates.select_related("person", "organisation")}
+    names = {pk: candidates[pk].person.full_name for pk in votes}
+    elected, outcome, _tied = _decide(election, votes, names)
+    for pk, count in votes.items():
+        candidates[pk].votes = count
+        candidates[pk].elected = pk in elected
+        candidates[pk].save(update_fields=["votes", "elected"])
+    election.status = ElectionStatus.CLOSED
+    election.abstentions = abstentions
+    if election.post in (Post.CHAIR, Post.DEPUTY_CHAIR):
+        for pk in elected:
+            outcome += _take_up_post(election, candidates[pk].person, candidates[pk].organisation)
+    else:
+        outcome += _fill_places(election, [candidates[pk] for pk in elected])
+    election.outcome = outcome
+    record_actor(election, actor=actor, reason="Counted")
+    election.save()
     return election
 
 

@@ -3,6 +3,8 @@ agreement (agreement.py), and "Your tasks" (tasks.py)."""
 
 from membership.views.agreement import *  # noqa: F403
 from membership.views.bodies import *  # noqa: F403
+from membership.views.election_board import *  # noqa: F403
+from membership.views.election_officers import *  # noqa: F403
 from membership.views.elections import *  # noqa: F403
 from membership.views.security import *  # noqa: F403
 from membership.views.tasks import *  # noqa: F403

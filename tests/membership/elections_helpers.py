@@ -59,6 +59,7 @@ def chair_election(world, *, tie_rule="lot", phase="nominations") -> Election:
         term_starts_on=(now + timedelta(days=5)).date(),
         tie_rule=tie_rule,
     )
+    name_officers(election)
     return set_phase(election, phase)
 
 
@@ -68,7 +69,37 @@ def stand(election, person, proposer, seconder, statement="I will listen."):
     return ms.candidate_respond(actor=person, candidate=candidate, accept=True, statement=statement)
 
 
+# Each test election's counting codes, by election and officer: as the officers would keep them.
+CODES: dict[int, dict[int, str]] = {}
+
+
+def name_officers(election: Election, *, officers: int = 3, threshold: int = 2) -> list:
+    """Name ``officers`` new people counting officers, any ``threshold`` of whom count, and
+    have each make a code (kept in CODES). Before voting opens."""
+    people = [UserFactory() for _ in range(officers)]
+    named = ms.officers_name(actor=None, election=election, people=people, threshold=threshold)
+    CODES[election.pk] = {
+        o.person_id: ms.officer_code_make(actor=o.person, election=election) for o in named
+    }
+    election.refresh_from_db()
+    return named
+
+
+def count(election: Election, *, officers: int | None = None) -> Election:
+    """``officers`` (by default the threshold) of the officers enter their codes."""
+    election.refresh_from_db()
+    wanted = election.threshold if officers is None else officers
+    for officer in list(election.officers.filter(wrapped_share__isnull=False))[:wanted]:
+        election = ms.count_share_submit(
+            actor=officer.person, election=election, code=CODES[election.pk][officer.person_id]
+        )
+    return election
+
+
 def close(election: Election, *, actor=None) -> Election:
-    """Let the voting window end, then close and count."""
+    """Let the voting window end, then close, seal and count (two officers' codes)."""
     set_phase(election, "counting")
-    return ms.election_close(actor=actor, election=election)
+    election = ms.election_close(actor=actor, election=election)
+    if election.status == "sealed":
+        election = count(election)
+    return election
