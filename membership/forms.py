@@ -412,17 +412,102 @@ class ReballotForm(BaseForm):
 
 
 class ReceiptCheckForm(BaseForm):
-    """A voter's receipt code, to check their ballot was counted once the election closes."""
+    """A voter's receipt, their ballot's fingerprint, to check it was counted once the election
+    is counted. Spaces (it is shown in groups of 8) and capitals do not matter."""
 
     receipt = forms.CharField(
-        label="Your receipt code",
-        max_length=64,
-        help_text="You were shown it when you voted.",
+        label="Your receipt (ballot fingerprint)",
+        max_length=100,
+        help_text="The 64 letters and digits you were shown when you voted. Spaces do not matter.",
         error_messages={
-            "required": "Enter your receipt code",
-            "max_length": "Your receipt code must be 64 characters or fewer",
+            "required": "Enter your receipt (ballot fingerprint)",
+            "max_length": "Your receipt must be 64 letters and digits",
         },
     )
+
+    def clean_receipt(self) -> str:
+        code = "".join(self.cleaned_data["receipt"].split()).lower()
+        if len(code) != 64 or any(ch not in "0123456789abcdef" for ch in code):
+            raise forms.ValidationError(
+                "Your receipt must be 64 letters and digits, the letters a to f only, as you "
+                "were shown it when you voted"
+            )
+        return code
+
+
+class ElectionOfficersForm(BaseForm):
+    """The counting officers of an election and how many of them must count together. The
+    choice is of the body's members and the partnership's co-ordinators and governance lead
+    (``officer_choices``), and anyone already named."""
+
+    officers = forms.TypedMultipleChoiceField(
+        label="Counting officers",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose at least 2 people, and no more than 9. They cannot be candidates.",
+        error_messages={"required": "Choose at least two counting officers"},
+    )
+    threshold = forms.IntegerField(
+        label="How many officers must count together",
+        min_value=2,
+        max_value=9,
+        initial=2,
+        help_text="At least 2, so that no one officer can count alone. Choose fewer than the "
+        "number of officers, so the count can go ahead if one is away.",
+        error_messages={
+            "required": "Enter how many officers must count together",
+            "invalid": "How many officers must count together must be a number, like 2",
+            "min_value": "At least 2 officers must count together",
+            "max_value": "No more than 9 officers can count together",
+        },
+    )
+
+    def __init__(self, *args, people: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officers"].choices = people
+
+
+class CountingCodeForm(BaseForm):
+    """A counting officer's code, entered to count. Never kept, logged or shown again."""
+
+    code = forms.CharField(
+        label="Your counting code",
+        max_length=60,
+        help_text="The code you made before voting opened, for example ABCD-EFGH-JKLM-NPQR-"
+        "STUV-WXYZ23. Capitals, spaces and dashes do not matter.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={
+            "required": "Enter your counting code",
+            "max_length": "Your counting code is 26 letters and digits: check it",
+        },
+    )
+
+    def clean_code(self) -> str:
+        from membership.crypto.officers import CODE_ALPHABET, CODE_LENGTH, normalise_code
+
+        code = normalise_code(self.cleaned_data["code"])
+        if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+            raise forms.ValidationError(
+                f"Your counting code is {CODE_LENGTH} letters and digits (no 0, 1, O or I): "
+                "check it against the one you saved"
+            )
+        return code
+
+
+class RerunForm(BaseForm):
+    """When a void election's voting opens and closes when it is run again."""
+
+    voting_opens_on = DateField(label="Voting opens on")
+    voting_opens_time = TimeField(label="Voting opens at", help_text=TIME_HINT)
+    voting_closes_on = DateField(label="Voting closes on")
+    voting_closes_time = TimeField(label="Voting closes at", help_text=TIME_HINT)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("voting_opens", "voting_closes"):
+            day, time = cleaned.get(f"{name}_on"), cleaned.get(f"{name}_time")
+            cleaned[f"{name}_at"] = at(day, time) if day and time else None
+        return cleaned
 
 
 class RespondForm(BaseForm):

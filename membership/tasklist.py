@@ -23,6 +23,7 @@ from django.utils import timezone
 from membership.models import (
     AppointmentRole,
     Election,
+    ElectionOfficer,
     ElectionStatus,
     Membership,
     MembershipReview,
@@ -157,6 +158,64 @@ def _election_tasks(held: PersonPlaces) -> list[Task]:
                     title=f"Accept or decline your nomination: {election}",
                     url=_election_url(election, "candidate_respond", candidate=answer[election.pk]),
                     due_on=timezone.localdate(election.nominations_close_at),
+                )
+            )
+    return tasks
+
+
+def _officer_work(user) -> Q:
+    """A counting officer's work: a code to make before voting opens (until the key is dealt),
+    or a sealed election to count with a share still held."""
+    return Q(person=user) & (
+        Q(
+            election__status=ElectionStatus.OPEN,
+            election__public_key__isnull=True,
+            code_key__isnull=True,
+        )
+        | Q(
+            election__status=ElectionStatus.SEALED,
+            partials__isnull=True,
+            wrapped_share__isnull=False,
+        )
+    )
+
+
+@register_first_cut
+def _officer_cut(user) -> dict:
+    """Whether the person has counting to do: asked with every app's cuts in one query."""
+    return {"membership.officer": Exists(ElectionOfficer.objects.filter(_officer_work(user)))}
+
+
+def _officer_tasks(request: HttpRequest) -> list[Task]:
+    """A counting officer's elections: make a code before voting opens, count once sealed.
+    One query, and only when the first cut says there is some."""
+    if not first_cut(request).get("membership.officer", True):
+        return []
+    tasks = []
+    for officer in (
+        ElectionOfficer.objects.filter(_officer_work(request.user))
+        .select_related("election__body__partnership", "election__seat")
+        .order_by("election__voting_opens_at", "election_id")
+    ):
+        election = officer.election
+        if election.status == ElectionStatus.SEALED:
+            tasks.append(
+                Task(
+                    group=ELECTIONS,
+                    title=f"Count the votes: {election}",
+                    url=_election_url(election, "election_counting"),
+                    status="Voting closed",
+                    hint="Enter your counting code: the result waits for enough officers.",
+                )
+            )
+        else:
+            tasks.append(
+                Task(
+                    group=ELECTIONS,
+                    title=f"Make your counting code: {election}",
+                    url=_election_url(election, "election_counting"),
+                    due_on=timezone.localdate(election.voting_opens_at),
+                    hint="Voting cannot start until enough counting officers have a code.",
                 )
             )
     return tasks
@@ -314,6 +373,7 @@ def membership_tasks(request: HttpRequest) -> list[Task]:
     return (
         _agreement_tasks(user, held)
         + _election_tasks(held)
+        + _officer_tasks(request)
         + _place_tasks(held)
         + _review_tasks(request, held)
     )

@@ -291,7 +291,7 @@ def _elections(world, sweep: Sweep) -> None:
     from tests.membership.elections_helpers import (
         add_voters,
         chair_election,
-        close,
+        count,
         set_phase,
         stand,
     )
@@ -305,9 +305,29 @@ def _elections(world, sweep: Sweep) -> None:
     stand(voting, world.chair, world.member, voter)
     set_phase(voting, "voting")
     sweep.page(reverse("membership:ballot", kwargs={**board, "pk": voting.pk}), "member")
-    close(voting, actor=world.coordinator)
-    sweep.page(reverse("membership:election_detail", kwargs={**board, "pk": voting.pk}), "member")
+    # Sealed: an officer enters their code to count (the co-ordinator's void is a button).
+    set_phase(voting, "counting")
+    ms.election_close(actor=world.coordinator, election=voting)
+    sweep.people["officer"] = voting.officers.first().person
+    at = {**board, "pk": voting.pk}
+    sweep.page(reverse("membership:election_counting", kwargs=at), "officer")
+    sweep.page(reverse("membership:election_detail", kwargs=at), "coordinator")
+    count(voting)
+    sweep.page(reverse("membership:election_detail", kwargs=at), "member")
+    # Void, to be run again.
+    void = chair_election(world)
+    set_phase(void, "voting")
+    ms.electorate_fix(election=void)
+    set_phase(void, "counting")
+    ms.election_close(actor=world.coordinator, election=void)
+    ms.election_void(actor=world.coordinator, election=void)
+    sweep.page(reverse("membership:election_rerun", kwargs={**board, "pk": void.pk}), "coordinator")
     nominating = chair_election(world)
+    # Its officers, named again (the helper's are ticked; the sweep sends none).
+    sweep.page(
+        reverse("membership:election_officers", kwargs={**board, "pk": nominating.pk}),
+        "coordinator",
+    )
     candidate = ms.candidate_propose(actor=world.chair, election=nominating, person=world.member)
     ms.candidate_second(actor=voter, candidate=candidate)
     at = {**board, "pk": nominating.pk}

@@ -289,6 +289,14 @@ def test_every_url_is_in_the_matrix(world):
             "membership:candidate_second",
             "membership:election_cancel",
             "membership:election_reballot",
+            # Counting officers: test_election_officer_urls_as and test_post_to_election_void_as.
+            "membership:election_officers",
+            "membership:election_counting",
+            "membership:election_void",
+            "membership:election_rerun",
+            # The bulletin board, public once counted: test_election_board_urls_as.
+            "membership:election_board",
+            "membership:election_board_json",
             # The agreement: test_agreement_urls_as and test_post_to_agreement_*_as.
             "membership:agreement",
             "membership:agreement_upload",
@@ -352,7 +360,73 @@ def test_post_to_election_close_as(role, client, world, contest):
     )
     _check(client.post(url), {**PARTNERSHIP_COORDINATOR, "coordinator": 302}[role], url)
     election.refresh_from_db()
-    assert (election.status == "closed") == (role == "coordinator")
+    # Closing seals it: the counting officers count it.
+    assert (election.status == "sealed") == (role == "coordinator")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_election_officer_urls_as(role, client, world, contest):
+    """Naming the officers is the co-ordinator's; the counting page is the officers' only (the
+    helper's officers are none of the roles); the re-run form, of a void election only."""
+    from membership import services as ms
+    from tests.membership.elections_helpers import set_phase
+
+    election, _ = contest
+    client = _client_for(client, world, role)
+    board = {"partnership": world.partnership.slug, "body": world.board.slug, "pk": election.pk}
+    officers_only = {**dict.fromkeys(ROLES, 403), "anonymous": "login"}
+    for name, expected in [
+        ("membership:election_officers", PARTNERSHIP_COORDINATOR),
+        ("membership:election_counting", officers_only),
+        # Not void: the co-ordinator is sent back to the election with the reason.
+        ("membership:election_rerun", {**PARTNERSHIP_COORDINATOR, "coordinator": 302}),
+    ]:
+        url = reverse(name, kwargs=board)
+        _check(client.get(url), expected[role], url)
+    set_phase(election, "counting")
+    ms.election_close(actor=None, election=election)
+    ms.election_void(actor=None, election=election)
+    url = reverse("membership:election_rerun", kwargs=board)
+    _check(client.get(url), PARTNERSHIP_COORDINATOR[role], url)
+    officer = election.officers.first()
+    client.force_login(officer.person)
+    _check(client.get(reverse("membership:election_counting", kwargs=board)), 200, "counting")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_post_to_election_void_as(role, client, world, contest):
+    from membership import services as ms
+    from tests.membership.elections_helpers import set_phase
+
+    election, _ = contest
+    set_phase(election, "counting")
+    ms.election_close(actor=None, election=election)
+    client = _client_for(client, world, role)
+    board = {"partnership": world.partnership.slug, "body": world.board.slug, "pk": election.pk}
+    url = reverse("membership:election_void", kwargs=board)
+    _check(client.post(url), {**PARTNERSHIP_COORDINATOR, "coordinator": 302}[role], url)
+    election.refresh_from_db()
+    assert (election.status == "void") == (role == "coordinator")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_election_board_urls_as(role, client, world, contest):
+    """The bulletin board is public once the election is counted, and no page before."""
+    from membership import services as ms
+    from tests.membership.elections_helpers import close
+
+    election, candidate = contest
+    client = _client_for(client, world, role)
+    board = {"partnership": world.partnership.slug, "body": world.board.slug, "pk": election.pk}
+    names = ["membership:election_board", "membership:election_board_json"]
+    for name in names:
+        url = reverse(name, kwargs=board)
+        _check(client.get(url), 404, url)
+    ms.ballot_cast(voter=world.member, election=election, choices=[candidate.pk])
+    assert close(election).status == "closed"
+    for name in names:
+        url = reverse(name, kwargs=board)
+        _check(client.get(url), 200, url)
 
 
 @pytest.mark.parametrize("role", ROLES)

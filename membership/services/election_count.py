@@ -24,7 +24,6 @@ The secrecy of a ballot rests on the encryption (``membership.crypto``), not on 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,6 +38,9 @@ from django.views.decorators.debug import sensitive_variables
 from membership.crypto import ballot as ballots
 from membership.crypto import group, officers, shamir
 from membership.crypto.group import Point
+
+# Pure, so the public board's verifier computes them alike.
+from membership.crypto.verify import board_digest, count_context
 from membership.models import (
     Ballot,
     Candidate,
@@ -75,8 +77,6 @@ __all__ = [
 ]
 
 ABSTAIN = "abstain"
-BOARD_TAG = b"partnership/elections/v1/board"
-COUNT_TAG = b"partnership/elections/v1/count"
 MAX_OFFICERS = 9
 
 
@@ -260,7 +260,7 @@ class Encrypted:
 @sensitive_variables()
 def ballot_encrypt(*, election: Election, chosen: list[int], abstain: bool) -> Encrypted:
     """Encrypt a choice of candidate ids (or an abstention) under the election's key, with its
-    proofs, and check them as anyone could. ``ValidationError`` if the choice is not allowed;
+    proofs. ``ValidationError`` if the choice is not allowed;
     the message never names a candidate."""
     layout = list(election.layout)
     slots = {int(pk): i for i, pk in enumerate(layout[:-1])}
@@ -279,11 +279,7 @@ def ballot_encrypt(*, election: Election, chosen: list[int], abstain: bool) -> E
         )
     except ValueError as exc:
         raise ValidationError(str(exc)) from None
-    problems = ballots.check_ballot(
-        made, public_key=public, candidates=len(slots), places=election.places, context=context
-    )
-    if problems:  # never expected: a ballot the server made must check
-        raise ValidationError("The ballot could not be made. Please try again.")
+    # Its proofs are checked, as anyone could check them, by ``ballot_store``.
     ciphertexts, proofs = ballots.encode_ballot(made)
     return Encrypted(ciphertexts, proofs, ballots.fingerprint(ciphertexts, proofs, context=context))
 
@@ -325,18 +321,6 @@ def _checked(election: Election, ciphertexts: bytes, proofs: bytes) -> ballots.B
 
 
 # --- the count ---------------------------------------------------------------------------------
-
-
-def board_digest(fingerprints: list[str]) -> str:
-    """The digest of the sorted fingerprints: what the officers' partial decryptions commit
-    to, so they decrypt the totals of exactly the ballots on the bulletin board."""
-    return hashlib.sha256(
-        group.encode_parts(BOARD_TAG, sorted(f.encode() for f in fingerprints))
-    ).hexdigest()
-
-
-def count_context(context: bytes, digest: str) -> bytes:
-    return group.encode_parts(COUNT_TAG, context, digest.encode())
 
 
 @dataclass
@@ -420,14 +404,18 @@ def count_share_submit(*, actor: User, election: Election, code: str) -> Electio
         done = list(election.officers.filter(partials__isnull=False))
         if len(done) < election.threshold:
             return election
-        results = ballots.decrypt_tally(
-            counted.totals,
-            {o.index: ballots.decode_partials(bytes(o.partials), index=o.index) for o in done},
-            verification_keys={o.index: Point.decode(bytes(o.verification_key)) for o in done},
-            threshold=election.threshold,
-            bound=counted.ballots,
-            context=count_context(context_of(election), counted.digest),
-        )
+        try:
+            results = ballots.decrypt_tally(
+                counted.totals,
+                {o.index: ballots.decode_partials(bytes(o.partials), index=o.index) for o in done},
+                verification_keys={o.index: Point.decode(bytes(o.verification_key)) for o in done},
+                threshold=election.threshold,
+                bound=counted.ballots,
+                context=count_context(context_of(election), counted.digest),
+            )
+        except ValueError as exc:
+            # An earlier officer's partial decryption was of other ballots, or was altered.
+            raise BallotRefused(f"The count does not check: {exc}") from None
         votes = {int(pk): n for pk, n in zip(election.layout[:-1], results[:-1], strict=True)}
         election.tally = ballots.encode_ciphertexts(counted.totals)
         election.board_digest = counted.digest
@@ -478,7 +466,11 @@ def election_rerun(
         nominations_close_at=now - timedelta(seconds=1),
         voting_opens_at=max(voting_opens_at, now),
         voting_closes_at=voting_closes_at,
-        term_starts_on=max(election.term_starts_on, timezone.localdate()),
+        # The term cannot start before the new count: at the earliest the day after voting.
+        term_starts_on=max(
+            election.term_starts_on,
+            timezone.localtime(voting_closes_at).date() + timedelta(days=1),
+        ),
         tie_rule=election.tie_rule,
     )
     rerun.rerun_of = election
@@ -501,6 +493,7 @@ def election_rerun(
         people=[o.person for o in election.officers.select_related("person")],
         threshold=election.threshold,
     )
+    rerun.refresh_from_db()  # officers_name saved the threshold on its own copy
     return rerun
 
 

@@ -275,6 +275,14 @@ def candidate_propose(
     _check_eligible(election, person, organisation)
     if election.candidates.filter(person=person).exists():
         raise ValidationError({"person": f"{person} has already been proposed."})
+    if election.officers.filter(person=person).exists():
+        # The rule officers_name keeps, kept the other way round too.
+        raise ValidationError(
+            {
+                "person": f"{person} is a counting officer in this election, and a candidate "
+                "cannot be one: the co-ordinator must name another officer first."
+            }
+        )
     if election.post == Post.CHAIR and (
         election.body.chair_sector or election.body.chair_from_outside
     ):
@@ -377,7 +385,7 @@ def ballot_cast(
         if not election.electorate_fixed:
             raise ValidationError(
                 "Voting cannot start until the counting officers have made their codes. "
-                "The co-ordinator has been told."
+                "Please try again later."
             )
         if not Elector.objects.filter(election=election, person=voter).exists():
             raise ValidationError("You are not entitled to vote in this election.")

@@ -35,6 +35,7 @@ from membership.models import (
     Membership,
     Post,
 )
+from membership.services.election_count import officers_editable, officers_ready
 from membership.services.elections import (
     election_turnout,
     has_voted,
@@ -134,8 +135,18 @@ def election_create(request: HttpRequest, partnership: str, body: str) -> HttpRe
                 voting_closes_at="voting_closes_on",
             )
         else:
-            messages.success(request, f"{election} is open for nominations.")
-            return redirect(_detail_url(election))
+            # Voting cannot start without counting officers: they are named next.
+            messages.success(
+                request,
+                f"{election} is open for nominations. Now name its counting officers: each "
+                "must make a counting code before voting opens.",
+            )
+            return redirect(
+                reverse(
+                    "membership:election_officers",
+                    kwargs={"partnership": b.partnership.slug, "body": b.slug, "pk": election.pk},
+                )
+            )
     return render(
         request,
         "membership/election_form.html",
@@ -146,8 +157,9 @@ def election_create(request: HttpRequest, partnership: str, body: str) -> HttpRe
 @sensitive_post_parameters("receipt")
 @require_http_methods(["GET", "POST"])
 def election_detail(request: HttpRequest, partnership: str, body: str, pk: int) -> HttpResponse:
-    """The election, its candidates and, once closed, its result. A receipt code is checked
-    by POST, so it is never in a URL, a browser's history or an access log."""
+    """The election, its candidates and, once counted, its result. A receipt (the ballot's
+    fingerprint) is checked by POST, so it is never in a URL, a browser's history or an
+    access log."""
     b = perms.get_body_or_404(partnership, body)
     election = _get_election(b, pk)
     receipt_form = ReceiptCheckForm(posted(request))
@@ -175,6 +187,9 @@ def _render_detail(
     )
     signed_in = user.is_authenticated
     votes_here = signed_in and is_voting_member(user, b)
+    officers = list(election.officers.select_related("person"))
+    ready = sum(o.code_key is not None for o in officers)
+    counted = sum(o.partials is not None for o in officers)
     context = {
         "partnership": b.partnership,
         "body": b,
@@ -186,6 +201,15 @@ def _render_detail(
         "is_voting_member": votes_here,
         "my_candidacy": next((c for c in candidates if signed_in and c.person_id == user.pk), None),
         "closed": election.status == ElectionStatus.CLOSED,
+        "officers": officers,
+        "officers_ready": ready,
+        "officers_counted": counted,
+        "officers_editable": officers_editable(election),
+        # Voting has opened by its dates but waits for enough officers' codes (key_deal).
+        "voting_waits": phase == "voting"
+        and election.public_key is None
+        and ready < election.threshold,
+        "my_officer": next((o for o in officers if signed_in and o.person_id == user.pk), None),
         # The one form on the page with errors, for the error summary at its top.
         "form": propose_form or reballot_form,
     }
@@ -193,7 +217,7 @@ def _render_detail(
         context["propose_form"] = propose_form or ProposeForm(
             people=_proposable(election), body=b, election=election
         )
-    if phase in ("voting", "counting", "closed") and (can_manage or votes_here):
+    if phase in ("voting", "counting", "sealed", "closed") and (can_manage or votes_here):
         context["turnout"] = election_turnout(election=election)
     if phase == "voting" and signed_in:
         context["has_voted"] = has_voted(election=election, person=user)
@@ -203,13 +227,16 @@ def _render_detail(
         receipt_form = receipt_form or ReceiptCheckForm()
         context["receipt_form"] = receipt_form
         if receipt_form.is_bound and receipt_form.is_valid():
-            code = receipt_form.cleaned_data["receipt"].strip()
+            code = receipt_form.cleaned_data["receipt"]
             context["receipt"] = code
+            context["receipt_groups"] = _groups(code)
             context["receipt_counted"] = receipt_counted(election=election, receipt=code)
         elif receipt_form.is_bound:
             context["form"] = context["form"] or receipt_form
         if can_manage and reballot_candidates(election=election):
             context["reballot_form"] = reballot_form or ReballotForm()
+    if election.status == ElectionStatus.VOID:
+        context["rerun"] = election.reruns.first()
     if can_manage:
         context["history"] = history_entries(election)
         turnout = context.get("turnout")
@@ -321,6 +348,12 @@ def ballot(request: HttpRequest, partnership: str, body: str, pk: int) -> HttpRe
     if has_voted(election=election, person=request.user):
         messages.error(request, "You have already voted in this election.")
         return redirect(_detail_url(election))
+    if election.public_key is None and officers_ready(election) < election.threshold:
+        messages.error(
+            request,
+            "Voting has not started yet: it waits for the counting officers to make their codes.",
+        )
+        return redirect(_detail_url(election))
     candidates = list(
         election.candidates.filter(status=CandidateStatus.ACCEPTED).select_related("person")
     )
@@ -350,9 +383,16 @@ def ballot(request: HttpRequest, partnership: str, body: str, pk: int) -> HttpRe
                 form.add_error(None, " ".join(exc.messages))
             else:
                 context["receipt"] = receipt
+                # Shown in groups of 8 characters, to read and copy.
+                context["receipt_groups"] = _groups(receipt)
                 return render(request, "membership/ballot_cast.html", context)
     context.update(form=form, candidates=candidates)
     return render(request, "membership/ballot_form.html", context)
+
+
+def _groups(receipt: str) -> list[str]:
+    """A receipt (a 64-character fingerprint) in groups of 8, to read, copy and compare."""
+    return [receipt[i : i + 8] for i in range(0, len(receipt), 8)]
 
 
 def _may_vote(election: Election, user) -> bool:
@@ -373,17 +413,18 @@ def _ballot_data(post):
     return data
 
 
-def _coordinator_action(request, partnership: str, body: str, pk: int, action, done: str):
-    """Fetch, authorise as the body's co-ordinator, run ``action``, report, go back."""
+def _coordinator_action(request, partnership: str, body: str, pk: int, action, done):
+    """Fetch, authorise as the body's co-ordinator, run ``action``, report (``done``: the
+    message, or a callable of the action's result giving it), go back."""
     b = perms.get_body_or_404(partnership, body)
     election = _get_election(b, pk)
     perms.require(perms.can_manage_body(request.user, b))
     try:
-        action(actor=request.user, election=election)
+        result = action(actor=request.user, election=election)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, done)
+        messages.success(request, done(result) if callable(done) else done)
     return redirect(_detail_url(election))
 
 
@@ -396,7 +437,16 @@ def election_close(request: HttpRequest, partnership: str, body: str, pk: int) -
         body,
         pk,
         services.election_close,
-        "Voting has closed. The result is published below.",
+        _closed_message,
+    )
+
+
+def _closed_message(election: Election) -> str:
+    if election.status == ElectionStatus.VOID:
+        return f"Voting has closed. {election.outcome}"
+    return (
+        "Voting has closed. The counting officers have been asked to enter their codes: the "
+        "result is published when enough of them have."
     )
 
 

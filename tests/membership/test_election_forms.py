@@ -101,3 +101,39 @@ def test_the_default_close_is_not_christmas_eve_nor_the_term_christmas_day():
     dates = election_defaults(date(2026, 12, 2))
     assert dates["voting_closes_on"] == date(2027, 1, 4)
     assert dates["term_starts_on"] == date(2027, 1, 5)
+
+
+def test_a_receipt_is_its_fingerprint_typed_with_spaces_and_capitals_or_not():
+    from membership.forms import ReceiptCheckForm
+
+    fingerprint = "0123456789abcdef" * 4
+    grouped = " ".join(fingerprint[i : i + 8] for i in range(0, 64, 8)).upper()
+    for typed in (fingerprint, grouped, f"  {grouped}  "):
+        form = ReceiptCheckForm({"receipt": typed})
+        assert form.is_valid() and form.cleaned_data["receipt"] == fingerprint
+    for wrong in ("", "NOPE", fingerprint[:-1], fingerprint[:-1] + "g"):
+        form = ReceiptCheckForm({"receipt": wrong})
+        assert not form.is_valid() and form.errors["receipt"]
+    assert ReceiptCheckForm().fields["receipt"].label == "Your receipt (ballot fingerprint)"
+
+
+def test_a_counting_code_is_checked_for_its_shape_before_it_is_used():
+    from membership.crypto.officers import new_code, normalise_code
+    from membership.forms import CountingCodeForm
+
+    code = new_code()
+    for typed in (code, code.lower(), code.replace("-", " "), f" {code} "):
+        form = CountingCodeForm({"code": typed})
+        assert form.is_valid() and form.cleaned_data["code"] == normalise_code(code)
+    for wrong in ("", "ABCD", code[:-1], code.replace(code[0], "0", 1)):
+        form = CountingCodeForm({"code": wrong})
+        assert not form.is_valid() and form.errors["code"]
+
+
+def test_the_officers_form_defaults_to_two_counting_together():
+    from membership.forms import ElectionOfficersForm
+
+    form = ElectionOfficersForm(people=[(1, "One"), (2, "Two")])
+    assert form.fields["threshold"].initial == 2
+    form = ElectionOfficersForm({"officers": ["1", "3"], "threshold": "2"}, people=[(1, "One")])
+    assert not form.is_valid() and "officers" in form.errors

@@ -1,5 +1,6 @@
 import json
 import logging
+import re
 import sys
 from datetime import timedelta
 
@@ -17,7 +18,14 @@ from membership.services import elections as svc
 from membership.services.elections import elections_close_due, elections_send_reminders
 from membership.tasks import run_elections
 from partnership.models import Notice
-from tests.membership.elections_helpers import add_voters, chair_election, close, set_phase, stand
+from tests.membership.elections_helpers import (
+    add_voters,
+    chair_election,
+    close,
+    count,
+    set_phase,
+    stand,
+)
 
 # The marker candidate can be recognised by name, by statement and by key: a choice of them
 # shows up as the key, in the POST ("choices=987654321") and in the ballot ("[987654321]").
@@ -38,6 +46,7 @@ def contest(world):
     # Nothing refers to a candidate by a foreign key, so its key can be made unmistakable.
     Candidate.objects.filter(pk=b.pk).update(id=MARKER_PK)
     b = Candidate.objects.get(pk=MARKER_PK)
+    mail.outbox.clear()  # the counting officers were told they were named
     return voters, set_phase(election, "voting"), a, b
 
 
@@ -105,6 +114,15 @@ def _traces(*texts: str) -> list[str]:
     return [mark for mark in marks for text in texts if mark in text]
 
 
+def groups(receipt: str) -> list[str]:
+    return [receipt[i : i + 8] for i in range(0, len(receipt), 8)]
+
+
+def _text(html: str) -> str:
+    """The page's text, tags dropped and spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
 def url(world, name, election, **extra):
     return reverse(
         name,
@@ -127,14 +145,16 @@ def test_vote_is_reviewed_then_cast_and_the_receipt_shown_once(client, world, co
     assert not Ballot.objects.exists()
     cast = client.post(ballot_url, {"step": "confirm", "choices": [b.pk]})
     html = cast.content.decode()
-    receipt = Ballot.objects.get().receipt
-    assert cast.status_code == 200 and receipt in html
+    receipt = Ballot.objects.get().fingerprint
+    # Shown in groups of 8, with where to find it after the count.
+    assert cast.status_code == 200 and " ".join(groups(receipt)) in _text(html)
+    assert "bulletin board" in html and "no-store" in cast["Cache-Control"]
     # The choice and the receipt are nowhere but in that one response.
     assert MARKER not in caplog.text and receipt not in caplog.text
     assert str(b.pk) not in client.session.values()
     assert not [m for m in mail.outbox if MARKER in m.body or receipt in m.body]
     after = client.get(url(world, "membership:election_detail", election)).content.decode()
-    assert receipt not in after and "You have voted" in after
+    assert groups(receipt)[0] not in after and "You have voted" in after
     # A second ballot is refused.
     again = client.post(ballot_url, {"step": "confirm", "choices": [a.pk]}, follow=True)
     assert "already voted" in again.content.decode()
@@ -155,8 +175,7 @@ def test_a_marker_choice_appears_in_no_log_mail_notice_message_or_session(
     cast = client.post(ballot_url, {"step": "confirm", "choices": [str(MARKER_PK)]})
     assert cast.status_code == 200
     ballot = Ballot.objects.get(election=election)
-    assert ballot.choices == [MARKER_PK]  # the marker really was the choice
-    receipt = ballot.receipt
+    receipt = ballot.fingerprint
 
     # Logs (every logger at DEBUG, SQL included were it logged) while the vote was made.
     logged = every_log.text()
@@ -182,10 +201,13 @@ def test_a_marker_choice_appears_in_no_log_mail_notice_message_or_session(
     session = json.dumps(dict(client.session.items()), default=str)
     assert _traces(session) == [] and receipt not in session
     assert not [v for v in client.cookies.values() if receipt in v.value]
+    # The marker really was the choice: the count says so.
+    close(election)
+    assert Candidate.objects.get(pk=MARKER_PK).votes == 1
 
 
-def _broken_receipt():
-    raise RuntimeError("the receipt generator is broken")
+def _broken_store(**kwargs):
+    raise RuntimeError("the ballot store is broken")
 
 
 def test_an_error_while_casting_hides_the_choice_from_the_error_report(
@@ -198,7 +220,7 @@ def test_an_error_while_casting_hides_the_choice_from_the_error_report(
     settings.DEBUG = False
     settings.ADMINS = [("Operations", "ops@example.org")]
     # Fails inside the real casting service, after it has been given the choice.
-    monkeypatch.setattr(svc, "_new_receipt", _broken_receipt)
+    monkeypatch.setattr(svc, "ballot_store", _broken_store)
     mail.outbox.clear()
     client.force_login(voters[0])
     client.raise_request_exception = False
@@ -212,14 +234,14 @@ def test_an_error_while_casting_hides_the_choice_from_the_error_report(
     # The e-mail the admins get.
     (report,) = [m for m in mail.outbox if "ops@example.org" in m.to]
     text = _mail_text(report)
-    assert "RuntimeError" in text and "the receipt generator is broken" in text
+    assert "RuntimeError" in text and "the ballot store is broken" in text
     assert "choices = '********************'" in text
     assert "vote = '********************'" in text
     assert _traces(text) == []
     # The same report with the frames' variables, as an HTML error e-mail would carry them.
     (record,) = [r for r in every_log.records if r.name == "django.request" and r.exc_info]
     html = ExceptionReporter(record.request, *record.exc_info, is_email=True).get_traceback_html()
-    assert "ballot_cast" in html and "_broken_receipt" in html  # the frames are there
+    assert "ballot_cast" in html and "_broken_store" in html  # the frames are there
     assert _traces(html) == []
     assert _traces(every_log.text()) == []
 
@@ -231,7 +253,7 @@ def test_the_casting_service_hides_its_variables_from_error_reports(
     when the vote view's decorators cover it."""
     voters, election, a, b = contest
     settings.DEBUG = False
-    monkeypatch.setattr(svc, "_new_receipt", _broken_receipt)
+    monkeypatch.setattr(svc, "ballot_store", _broken_store)
     choices = [MARKER_PK]
     try:
         ms.ballot_cast(voter=voters[0], election=election, choices=choices)
@@ -240,7 +262,7 @@ def test_the_casting_service_hides_its_variables_from_error_reports(
     del choices
     # The report from the service's frame down (this test's own frame holds the candidates).
     html = ExceptionReporter(None, exc_type, exc, tb.tb_next).get_traceback_html()
-    assert "ballot_cast" in html and "_broken_receipt" in html
+    assert "ballot_cast" in html and "_broken_store" in html
     assert _traces(html) == []
 
 
@@ -265,6 +287,11 @@ def test_results_are_hidden_until_the_election_closes(client, world, contest):
     set_phase(election, "counting")
     client.post(url(world, "membership:election_close", election))
     page = client.get(url(world, "membership:election_detail", election)).content.decode()
+    # Sealed: nothing is counted until the officers enter their codes.
+    assert "Votes for each candidate" not in page
+    assert "The votes will be counted when 2 counting officers have entered" in page
+    count(election)
+    page = client.get(url(world, "membership:election_detail", election)).content.decode()
     assert "Votes for each candidate" in page and "Elected by the most votes." in page
 
 
@@ -272,11 +299,17 @@ def test_a_voter_checks_their_receipt_after_the_close(client, world, contest):
     voters, election, a, b = contest
     receipt = ms.ballot_cast(voter=voters[0], election=election, choices=[a.pk])
     close(election, actor=None)
-    page = client.post(url(world, "membership:election_detail", election), {"receipt": receipt})
-    assert f"A ballot with the code {receipt} was counted." in page.content.decode()
+    detail = url(world, "membership:election_detail", election)
+    # Typed in its groups of 8, in capitals: the same fingerprint.
+    page = client.post(detail, {"receipt": " ".join(groups(receipt.upper()))})
+    text = _text(page.content.decode())
+    assert f"A ballot with the fingerprint {' '.join(groups(receipt))} was counted." in text
     assert "no-store" in page["Cache-Control"]
-    page = client.post(url(world, "membership:election_detail", election), {"receipt": "NOPE"})
-    assert "No ballot with the code NOPE" in page.content.decode()
+    assert "/board/" in page.content.decode()  # the bulletin board, once counted
+    page = client.post(detail, {"receipt": "0" * 64})
+    assert "No ballot with the fingerprint" in page.content.decode()
+    page = client.post(detail, {"receipt": "NOPE"}).content.decode()
+    assert 'id="id_receipt-error"' in page and "must be 64 letters and digits" in page
 
 
 def test_coordinator_opens_an_election_in_the_browser_form(client, world, today):
@@ -355,7 +388,8 @@ def test_the_job_closes_elections_whose_voting_has_ended(world, contest):
     assert elections_close_due() == 1
     assert elections_close_due() == 0
     election.refresh_from_db()
-    assert election.status == "closed" and election.turnout == 1
+    assert election.status == "sealed" and election.turnout == 1
+    assert count(election).status == "closed"
 
 
 def test_the_result_is_published_on_the_bodys_page(client, world, contest):

@@ -12,6 +12,7 @@ from membership.models import (
     Ballot,
     Candidate,
     Election,
+    ElectionOfficer,
     Elector,
     Membership,
     Participation,
@@ -22,7 +23,15 @@ from membership.models import (
 from membership.services.elections import BallotsDoNotMatch, election_turnout, receipt_counted
 from partnership.models import Notice
 from tests.factories import UserFactory
-from tests.membership.elections_helpers import add_voters, chair_election, close, set_phase, stand
+from tests.membership.elections_helpers import (
+    add_voters,
+    chair_election,
+    close,
+    count,
+    name_officers,
+    set_phase,
+    stand,
+)
 
 
 @pytest.fixture
@@ -290,6 +299,7 @@ def test_a_seat_election_fills_the_places(world, voters):
         standing.append(
             ms.candidate_respond(actor=person, candidate=c, accept=True, statement="I can")
         )
+    name_officers(election)
     election = set_phase(election, "voting")
     ms.ballot_cast(voter=voters[0], election=election, choices=[standing[0].pk, standing[1].pk])
     ms.ballot_cast(voter=voters[1], election=election, choices=[standing[0].pk, standing[1].pk])
@@ -316,10 +326,20 @@ def _voting_models():
     """Every model a vote touches: the election, its candidates, the electorate, the record
     that someone voted, the ballot, their history tables (where they have one), and the
     notices people are sent."""
-    touched = [Election, Candidate, Elector, Participation, Ballot, Notice]
+    touched = [Election, Candidate, ElectionOfficer, Elector, Participation, Ballot, Notice]
     history = [m.history.model for m in touched if hasattr(m, "history")]
-    assert {h.__name__ for h in history} == {"HistoricalElection", "HistoricalCandidate"}
+    assert {h.__name__ for h in history} == {
+        "HistoricalElection",
+        "HistoricalCandidate",
+        "HistoricalElectionOfficer",
+    }
     return touched + history
+
+
+# The one JSON column a vote touches: the election's ballot layout, set when voting opens, the
+# candidate ids in slot order then "abstain", the same for every ballot (checked in
+# test_election_count).
+_PUBLIC_JSON = {"Election": ["layout"], "HistoricalElection": ["layout"]}
 
 
 def _points_at(model, target) -> list[str]:
@@ -352,7 +372,8 @@ def test_no_voting_model_links_a_ballot_to_a_person(model):
         names = [f.name for f in _fields(model) if not f.is_relation]
         kept = [n for n in names if any(w in n for w in ("ballot", "receipt", "choice"))]
         assert kept == [], f"{model.__name__} keeps {kept}"
-        assert not [f for f in _fields(model) if isinstance(f, models.JSONField)]
+        json = [f.name for f in _fields(model) if isinstance(f, models.JSONField)]
+        assert json == _PUBLIC_JSON.get(model.__name__, []), f"{model.__name__} keeps {json}"
 
 
 def test_no_model_anywhere_relates_to_a_ballot():
@@ -367,7 +388,7 @@ def test_a_ballot_relates_to_nothing_that_names_a_person():
     for target in (Participation, Elector, User, Notice, Candidate):
         assert _points_at(Ballot, target) == [], f"Ballot reaches {target.__name__}"
     concrete = {f.name for f in Ballot._meta.concrete_fields}
-    assert concrete == {"id", "election", "receipt", "abstain", "choices"}
+    assert concrete == {"id", "election", "ciphertexts", "proofs", "fingerprint"}
 
 
 @pytest.mark.parametrize("model", [Ballot, Participation, Elector], ids=lambda m: m.__name__)
@@ -401,14 +422,29 @@ def test_closing_seals_the_ballots_with_new_keys(world, voters, contest):
     election, a, b = contest
     ms.ballot_cast(voter=voters[0], election=election, choices=[a.pk])
     ms.ballot_cast(voter=voters[1], election=election, choices=[b.pk])
-    before = set(Ballot.objects.filter(election=election).values_list("id", flat=True))
-    receipts = set(Ballot.objects.filter(election=election).values_list("receipt", flat=True))
-    close(election, actor=None)
-    after = set(Ballot.objects.filter(election=election).values_list("id", flat=True))
+    rows = Ballot.objects.filter(election=election)
+    before = set(rows.values_list("id", flat=True))
+    stored = _ballot_bytes(election)
+    set_phase(election, "counting")
+    election = ms.election_close(actor=None, election=election)
+    assert election.status == "sealed"
+    after = set(rows.values_list("id", flat=True))
     assert len(after) == 2 and not before & after
-    assert (
-        set(Ballot.objects.filter(election=election).values_list("receipt", flat=True)) == receipts
+    # The same encrypted ballots, byte for byte, under new keys.
+    assert _ballot_bytes(election) == stored and len(stored) == 2
+    election = count(election)
+    assert election.status == "closed"
+    assert set(rows.values_list("id", flat=True)) == after  # counting rewrites nothing
+    assert _ballot_bytes(election) == stored
+
+
+def _ballot_bytes(election) -> set:
+    """Each ballot's fingerprint, ciphertexts and proofs (as bytes, however the driver reads
+    them)."""
+    rows = Ballot.objects.filter(election=election).values_list(
+        "fingerprint", "ciphertexts", "proofs"
     )
+    return {(f, bytes(c), bytes(p)) for f, c, p in rows}
 
 
 def test_a_user_cannot_reach_a_ballot_through_relations():
@@ -427,7 +463,9 @@ def test_voting_can_be_closed_early_once_everyone_has_voted(world, voters, conte
     election, a, _ = contest
     for person in [world.chair, world.member, *voters]:
         ms.ballot_cast(voter=person, election=election, choices=[a.pk])
-    assert ms.election_close(actor=None, election=election).status == "closed"
+    sealed = ms.election_close(actor=None, election=election)
+    assert sealed.status == "sealed" and sealed.voting_closes_at > timezone.now()  # early
+    assert count(sealed).status == "closed"
 
 
 def test_the_new_chair_takes_every_part_of_a_split_membership(world, voters, contest):
@@ -472,6 +510,7 @@ def test_closing_a_deputy_chair_election_changes_both_deputies_roles(world, vote
         term_starts_on=(now + timedelta(days=5)).date(),
         tie_rule="lot",
     )
+    name_officers(election)
     a = stand(election, world.member, voters[0], voters[1])
     b = stand(election, voters[2], voters[0], voters[1])
     election = set_phase(election, "voting")
@@ -554,7 +593,7 @@ def test_a_close_whose_ballots_do_not_match_the_votes_is_refused(world, voters, 
     assert set(Ballot.objects.filter(election=election).values_list("id", flat=True)) == kept
     assert set(Membership.objects.values_list("id", "role", "ends_on")) == memberships
     assert not receipt_counted(
-        election=election, receipt=Ballot.objects.get(election=election).receipt
+        election=election, receipt=Ballot.objects.get(election=election).fingerprint
     )
 
     # The job leaves it open for someone to look at, says so, and carries on.

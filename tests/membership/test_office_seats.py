@@ -14,7 +14,7 @@ from django.utils import timezone
 from membership import services as ms
 from membership.models import Membership, Role
 from tests.factories import UserFactory
-from tests.membership.elections_helpers import close, set_phase, stand
+from tests.membership.elections_helpers import close, name_officers, set_phase, stand
 
 
 @pytest.fixture
@@ -76,6 +76,7 @@ def test_an_election_changes_the_groups_chair_and_the_board_seat_follows(leads):
         term_starts_on=(now + timedelta(days=5)).date(),
         tie_rule="lot",
     )
+    name_officers(election)
     candidate = stand(election, people["hal"], people["ivy"], people["jo"])
     set_phase(election, "voting")
     for voter in (people["ivy"], people["jo"], people["hal"]):
@@ -188,6 +189,7 @@ def _group_chair_election(world, people, *, term_starts_on=None):
         term_starts_on=term_starts_on or (now + timedelta(days=5)).date(),
         tie_rule="lot",
     )
+    name_officers(election)
     candidate = stand(election, people["hal"], people["ivy"], people["jo"])
     set_phase(election, "voting")
     for voter in (people["ivy"], people["jo"], people["hal"]):

@@ -5,31 +5,38 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
-from membership.demo_elections import load_elections
+from membership.demo_elections import SITE, load_elections, write_codes
 from membership.models import Election
 from partnership.models import Partnership
 
-SITE = "http://127.0.0.1:8000"
-# stage: (who, what they can try), printed after each election's address.
+# stage: (who, what they can try), printed after each election's address ({pk}: its id).
 TRIES = {
     "nominations": [
         ("member@mercia-vale.example", "accept or decline his nomination; second Stuart Ingham's"),
         ("martin.ashworth@mercia-vale.example", "propose a candidate"),
         ("coordinator@mercia-vale.example", "see the nominations; cancel before voting opens"),
+        ("governance@mercia-vale.example", "make her counting code (shown once) before voting"),
     ],
     "voting": [
-        ("member@mercia-vale.example", "vote now (3 of 6 have voted) and keep the receipt code"),
+        ("member@mercia-vale.example", "vote now (3 of 6 have voted) and keep the receipt"),
         ("coordinator@mercia-vale.example", "see the turnout, never how anyone voted"),
+    ],
+    "sealed": [
+        ("governance@mercia-vale.example", "count: enter her counting code (from the file below)"),
+        ("coordinator@mercia-vale.example", "count second: the result is then declared"),
+        ("anyone, signed in or not", "the bulletin board, once counted: check it yourself"),
     ],
     "closed": [
         ("tg.coordinator@mercia-vale.example", "the result: votes, turnout, who was elected"),
-        ("anyone, signed in or not", "check a receipt code was counted"),
+        ("anyone, signed in or not", "check a receipt was counted; the bulletin board"),
+        ("manage.py verify_election {pk}", "check the whole count again, as anyone could"),
     ],
 }
 TITLES = {
     "nominations": "taking nominations",
     "voting": "voting open",
-    "closed": "closed, result declared",
+    "sealed": "voting closed, waiting for the count",
+    "closed": "closed, counted, result declared",
 }
 
 
@@ -46,8 +53,9 @@ def _url(election: Election) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Load the demo partnership's three elections (once), one taking nominations, one with "
-        "voting open and one with its result declared, and print who tries what."
+        "Load the demo partnership's four elections (once), one taking nominations, one with "
+        "voting open, one waiting for its count and one with its result declared, write the "
+        "demo officers' counting codes (demo only) and print who tries what."
     )
 
     def add_arguments(self, parser):
@@ -63,12 +71,19 @@ class Command(BaseCommand):
             loaded = load_elections(partnership=partnership)
         except ValidationError as exc:
             raise CommandError(f"The demo's elections broke a rule: {exc}") from exc
+        path = write_codes(partnership=partnership, made=loaded.codes)
         if not loaded.elections:
             self.stdout.write("The demo elections are already loaded: they are left as they are.")
-            return
-        self.stdout.write(self.style.SUCCESS(f"Loaded {len(loaded.elections)} demo elections."))
-        for stage, election in loaded.elections.items():
-            self.stdout.write(f"\n{election} ({TITLES[stage]}):\n  {_url(election)}")
-            width = max(len(who) for who, _ in TRIES[stage])
-            for who, what in TRIES[stage]:
-                self.stdout.write(f"  {who.ljust(width)}  {what}")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Loaded {len(loaded.elections)} demo elections."))
+            for stage, election in loaded.elections.items():
+                self.stdout.write(f"\n{election} ({TITLES[stage]}):\n  {_url(election)}")
+                tries = [(who.format(pk=election.pk), what) for who, what in TRIES[stage]]
+                width = max(len(who) for who, _ in tries)
+                for who, what in tries:
+                    self.stdout.write(f"  {who.ljust(width)}  {what}")
+        if path is not None:
+            self.stdout.write(
+                f"\nDEMO ONLY: the counting officers' codes are in {path}\n"
+                "(a real site never stores a counting code)."
+            )
