@@ -788,10 +788,14 @@ def elections_fix_electorates() -> int:
     due = Election.objects.filter(
         status=ElectionStatus.OPEN, electorate_fixed=False, voting_opens_at__lte=timezone.now()
     )
+    fixed = 0
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
-            electorate_fix(election=_lock(Election(pk=pk)))
-    return len(due)
+            now_fixed = electorate_fix(election=_lock(Election(pk=pk))).electorate_fixed
+        fixed += now_fixed
+        if not now_fixed:
+            log.warning("election %s: voting waits for its counting officers' codes", pk)
+    return fixed
 
 
 def elections_send_reminders() -> int:
