@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from membership import services as ms
+from membership.crypto.verify import verify_board
 from membership.models import Election, Membership
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import PASSWORD
@@ -215,6 +216,20 @@ def test_a_chair_election_from_opening_to_published_result(page, live_world):
     page.get_by_role("button", name="Check").click()
     expect(page.locator("#receipt-check")).to_contain_text("was counted")
     assert_accessible(page)
+    # The bulletin board: the voter finds their ballot by the start of their receipt.
+    page.get_by_role("link", name=re.compile("The bulletin board")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bulletin board")
+    assert_accessible(page)
+    page.locator("#id_receipt").fill(receipt[:8].upper())
+    page.get_by_role("button", name="Find").click()
+    expect(page.get_by_text(re.compile(r"1 ballot with a fingerprint starting"))).to_be_visible()
+    expect(page.locator("table code")).to_have_count(1)
+    assert_accessible(page)
+    address = page.url.split("?")[0].split("#")[0]
+    assert address.endswith("/board/")
+    board = page.request.get(address.removesuffix("board/") + "board.json").json()
+    assert receipt.replace(" ", "") in {b["fingerprint"] for b in board["ballots"]}
+    assert verify_board(board) == []
     # And on the Board's own page.
     page.goto(w.board.get_absolute_url())
     expect(page.get_by_text("Elected: Member")).to_be_visible()
