@@ -114,6 +114,7 @@ TEMPLATE_CATEGORY: dict[str, str] = {
     "election_reminder": "elections",
     "election_officer_named": "elections",
     "election_count_needed": "elections",
+    "election_key_dealt": "elections",
     "key_partnership_actions": "performance",
     "report_approved": "performance",
     "report_drafted": "performance",

@@ -14,6 +14,7 @@ share that fails that check, never a wrong count.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from membership.crypto import group
@@ -24,6 +25,7 @@ __all__ = [
     "CODE_LENGTH",
     "code_key",
     "code_secret",
+    "key_fingerprint",
     "new_code",
     "normalise_code",
     "unwrap_share",
@@ -86,3 +88,10 @@ def unwrap_share(wrapped: bytes, *, code: str, election: str, index: int) -> int
         election=election, index=index, ephemeral=ephemeral, key=key, shared=ephemeral * secret
     )
     return (masked - pad) % ORDER
+
+
+def key_fingerprint(key: bytes) -> str:
+    """A short fingerprint of a public key (a code key or an election's key), for a person to
+    compare by eye: the first 80 bits of its SHA-256, in five groups of four hex digits."""
+    digest = hashlib.sha256(bytes(key)).hexdigest()[:20]
+    return " ".join(digest[i : i + 4] for i in range(0, 20, 4))

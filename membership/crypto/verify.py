@@ -49,6 +49,9 @@ __all__ = [
     "verify_board",
 ]
 
+#: More places than any body has seats (each place costs the checker a proof branch).
+MAX_PLACES = 1000
+
 #: The version of the board's JSON layout: a verifier refuses one it does not know.
 BOARD_FORMAT = "partnership-election-board/1"
 #: The last entry of every layout, and the results' key for abstentions.
@@ -144,10 +147,17 @@ def _check(board: Mapping[str, Any], check: BoardCheck) -> None:
     places = _field(board, "places", int)
     threshold = _field(board, "threshold", int)
     layout = _field(board, "layout", list)
-    if not layout or layout[-1] != ABSTAIN or not all(isinstance(x, str) for x in layout):
-        raise _Malformed(f'the layout must list the candidates then "{ABSTAIN}".')
+    if (
+        not layout
+        or layout[-1] != ABSTAIN
+        or not all(isinstance(x, str) for x in layout)
+        or len(set(layout)) != len(layout)
+    ):
+        raise _Malformed(f'the layout must list distinct candidates then "{ABSTAIN}".')
     if places < 1 or threshold < 1:
         raise _Malformed("places and threshold must be at least 1.")
+    if places > MAX_PLACES:
+        raise _Malformed(f"no election has more than {MAX_PLACES} places.")
     try:
         public_key = Point.decode(_hex(board.get("public_key"), "The public key"))
     except ValueError as exc:
@@ -196,7 +206,9 @@ def _check(board: Mapping[str, Any], check: BoardCheck) -> None:
     if board.get("board_digest") != digest:
         problems.append("The board's digest is not the digest of its ballots' fingerprints.")
     turnout = board.get("turnout")
-    if turnout is not None and turnout != len(entries):
+    if not isinstance(turnout, int) or isinstance(turnout, bool):
+        raise _Malformed("the turnout must be a whole number.")
+    if turnout != len(entries):
         problems.append(f"There are {len(entries)} ballots but {turnout} people voted.")
 
     # 3. The officers' keys: any quorum of them decrypts under the public key.
@@ -232,6 +244,8 @@ def _check(board: Mapping[str, Any], check: BoardCheck) -> None:
     good: dict[int, tuple[PartialDecryption, ...]] = {}
     for entry in _entries(board, "partials", ("index", "partials")):
         index = entry["index"]
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise _Malformed("each partial decryption needs an officer's index.")
         if index not in keys:
             problems.append(f"Partial decryptions from officer {index}, who holds no key.")
             continue
@@ -287,7 +301,10 @@ def _check(board: Mapping[str, Any], check: BoardCheck) -> None:
     if set(results) != set(layout):
         problems.append("The published results do not name exactly the candidates and abstain.")
     for entry, total in check.totals.items():
-        if entry in results and results[entry] != total:
+        published = results.get(entry)
+        if entry in results and (
+            not isinstance(published, int) or isinstance(published, bool) or published != total
+        ):
             label = "Abstentions" if entry == ABSTAIN else f"Candidate {entry}"
             problems.append(
                 f"{label}: the published result is {results[entry]}, the count gives {total}."

@@ -64,6 +64,7 @@ __all__ = [
     "board_digest",
     "context_of",
     "count_context",
+    "copy_officers",
     "count_share_submit",
     "election_rerun",
     "election_void",
@@ -74,6 +75,7 @@ __all__ = [
     "officers_ready",
     "officers_to_count",
     "recount",
+    "seal_digest",
 ]
 
 ABSTAIN = "abstain"
@@ -230,11 +232,38 @@ def key_deal(*, election: Election) -> bool:
             election=str(election.pk),
             index=officer.index,
         )
-    ElectionOfficer.objects.bulk_update(holders, ["verification_key", "wrapped_share"])
     del secret, dealt, shares, share
+    if not shamir.verification_keys_consistent(
+        public,
+        {o.index: Point.decode(o.verification_key) for o in holders},
+        threshold=election.threshold,
+    ):  # never expected: the shares just dealt must rebuild the key
+        raise RuntimeError(f"election {election.pk}: the key was dealt inconsistently")
+    ElectionOfficer.objects.bulk_update(holders, ["verification_key", "wrapped_share"])
     Election.objects.filter(pk=election.pk).update(public_key=public.encode(), layout=layout)
     election.public_key, election.layout = public.encode(), layout
+    transaction.on_commit(lambda: _tell_dealt(election, holders))
     return True
+
+
+def _tell_dealt(election: Election, holders: list[ElectionOfficer]) -> None:
+    """Tell each officer, outside the database, which key their share was locked to: it must
+    be the fingerprint shown with their code. A key swapped in the database before voting
+    opened would show here as a different fingerprint."""
+    election = Election.objects.select_related("body__partnership", "seat").get(pk=election.pk)
+    for officer in holders:
+        notify_once(
+            to=officer.person,
+            key=f"election-dealt:{election.pk}:{officer.person_id}",
+            template="election_key_dealt",
+            context={
+                "election": election,
+                "person": officer.person,
+                "officer_key": officers.key_fingerprint(officer.code_key),
+                "election_key": officers.key_fingerprint(election.public_key),
+            },
+            url=_election_url("election_counting", election),
+        )
 
 
 def context_of(election: Election) -> bytes:
@@ -344,14 +373,38 @@ def recount(election: Election) -> Recount:
         checked.append(_checked(election, ciphertexts, proofs))
         if not ballots.fingerprint_matches(ciphertexts, proofs, context=context, expected=stored):
             raise BallotRefused("A ballot's fingerprint does not match its contents.")
-        fingerprints.append(stored)
+        # The digest is of the fingerprints worked out again, never of the stored text.
+        fingerprints.append(ballots.fingerprint(ciphertexts, proofs, context=context))
+    if len(set(fingerprints)) != len(fingerprints):
+        raise BallotRefused("The same ballot is stored twice: nothing was counted.")
     voted = Participation.objects.filter(election=election).count()
     if len(rows) != voted or (election.turnout is not None and voted != election.turnout):
         raise BallotRefused(
             f"There are {len(rows)} ballot(s) but {voted} recorded vote(s): nothing was counted."
         )
     totals = ballots.tally(checked, slots=len(election.layout))
-    return Recount(totals=totals, digest=board_digest(fingerprints), ballots=len(rows))
+    digest = board_digest(fingerprints)
+    if election.board_digest and digest != election.board_digest:
+        # The ballots are not those sealed (whose digest was sent to the officers).
+        raise BallotRefused(
+            "The ballots are not the ones sealed when voting closed: nothing was counted."
+        )
+    return Recount(totals=totals, digest=digest, ballots=len(rows))
+
+
+def seal_digest(election: Election) -> str:
+    """The digest of the sealed ballots' fingerprints, worked out again from their contents:
+    recorded when voting closes and sent to the officers, so ballots changed afterwards are
+    refused at the count (and an officer can compare it with what the counting page shows)."""
+    context = context_of(election)
+    return board_digest(
+        [
+            ballots.fingerprint(bytes(c), bytes(p), context=context)
+            for c, p in Ballot.objects.filter(election=election).values_list(
+                "ciphertexts", "proofs"
+            )
+        ]
+    )
 
 
 @sensitive_variables()
@@ -418,7 +471,7 @@ def count_share_submit(*, actor: User, election: Election, code: str) -> Electio
             raise BallotRefused(f"The count does not check: {exc}") from None
         votes = {int(pk): n for pk, n in zip(election.layout[:-1], results[:-1], strict=True)}
         election.tally = ballots.encode_ciphertexts(counted.totals)
-        election.board_digest = counted.digest
+        election.board_digest = counted.digest  # as sealed (recount checked it)
         # Nothing more can be decrypted: the other officers' wrapped shares go too.
         election.officers.update(wrapped_share=None)
         return publish_result(election, votes=votes, abstentions=results[-1], actor=actor)
@@ -487,14 +540,22 @@ def election_rerun(
         )
         record_actor(copy, actor=actor, reason="Standing in the election run again")
         copy.save()
-    officers_name(
-        actor=actor,
-        election=rerun,
-        people=[o.person for o in election.officers.select_related("person")],
-        threshold=election.threshold,
-    )
+    copy_officers(actor=actor, source=election, target=rerun)
     rerun.refresh_from_db()  # officers_name saved the threshold on its own copy
     return rerun
+
+
+def copy_officers(*, actor: Any, source: Election, target: Election) -> None:
+    """Name ``source``'s officers for ``target`` (a re-run or a re-ballot), who each make a new
+    code; with fewer than two, none: the co-ordinator names them."""
+    people = [o.person for o in source.officers.select_related("person")]
+    if len(people) >= 2:
+        officers_name(
+            actor=actor,
+            election=target,
+            people=people,
+            threshold=min(source.threshold, len(people)),
+        )
 
 
 def officers_to_count(election: Election) -> None:
@@ -504,6 +565,10 @@ def officers_to_count(election: Election) -> None:
             to=officer.person,
             key=f"election-count:{election.pk}:{officer.person_id}",
             template="election_count_needed",
-            context={"election": election, "person": officer.person},
+            context={
+                "election": election,
+                "person": officer.person,
+                "digest": election.board_digest,
+            },
             url=_election_url("election_counting", election),
         )

@@ -48,8 +48,10 @@ from membership.models import (
 from membership.services.election_count import (
     ballot_encrypt,
     ballot_store,
+    copy_officers,
     key_deal,
     officers_to_count,
+    seal_digest,
 )
 from membership.services.memberships import (
     membership_create,
@@ -646,6 +648,11 @@ def election_close(*, actor: Any, election: Election) -> Election:
             raise ValidationError("Voting has not opened yet: cancel the election instead.")
         electorate_fix(election=election)
         if not election.electorate_fixed:
+            if election.phase() == "voting":
+                raise ValidationError(
+                    "Voting is waiting for the counting officers' codes: it cannot be closed "
+                    "before its window ends."
+                )
             election.status = ElectionStatus.VOID
             election.closed_at = timezone.now()
             election.outcome = (
@@ -675,6 +682,7 @@ def election_close(*, actor: Any, election: Election) -> Election:
                 "it was not closed and nothing was published."
             )
         election.status = ElectionStatus.SEALED
+        election.board_digest = seal_digest(election)
         election.closed_at = timezone.now()
         election.turnout = voted
         election.electorate_size = everyone
@@ -763,6 +771,8 @@ def election_reballot(
         )
         record_actor(copy, actor=actor, reason="Tied in the previous ballot")
         copy.save()
+    # The same counting officers, who each make a new code (the co-ordinator can change them).
+    copy_officers(actor=actor, source=election, target=reballot)
     return reballot
 
 

@@ -24,6 +24,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods, require_POST
 
 from membership import services
+from membership.crypto.officers import code_key, key_fingerprint
 from membership.forms import CountingCodeForm, ElectionOfficersForm, RerunForm
 from membership.models import (
     Appointment,
@@ -175,6 +176,9 @@ def election_counting(request: HttpRequest, partnership: str, body: str, pk: int
         "editable": officers_editable(election),
         "counted": election.officers.filter(partials__isnull=False).count(),
         "form": None,
+        # Fingerprints to compare by eye with those the officer was given outside the site
+        # (beside their code, and in the e-mails when voting opened and closed).
+        "officer_key": key_fingerprint(officer.code_key) if officer.code_key else "",
     }
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "make":
@@ -185,8 +189,12 @@ def election_counting(request: HttpRequest, partnership: str, body: str, pk: int
             return redirect(_url("election_counting", election))
         context.update(
             code=code,
+            officer_key=key_fingerprint(
+                code_key(code, election=str(election.pk), index=officer.index).encode()
+            ),
             download=(
                 f"Counting code: {election} (election {election.pk})\n\n{code}\n\n"
+                f"Your key's fingerprint: {context['officer_key']}\n\n"
                 "Keep it safe, offline. You will be asked for it when voting closes.\n"
             ),
         )

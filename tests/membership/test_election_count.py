@@ -58,6 +58,8 @@ from tests.factories import UserFactory
 from tests.membership.elections_helpers import (
     CODES,
     add_voters,
+    chair_election,
+    close,
     count,
     name_officers,
     set_phase,
@@ -181,7 +183,8 @@ def counted_nothing(election, standing) -> None:
     """Nothing of the count was kept, and the election still waits for it."""
     election.refresh_from_db()
     assert election.status == "sealed"
-    assert election.tally is None and election.board_digest == ""
+    # The digest of the sealed ballots is recorded (and sent to the officers) at sealing.
+    assert election.tally is None and len(election.board_digest) == 64
     assert election.abstentions is None and election.outcome == ""
     assert votes_of(standing) == [None, None, None]
     assert not Candidate.objects.filter(election=election, elected=True).exists()
@@ -839,9 +842,9 @@ def test_tampering_between_two_officers_counts_stops_the_count(sealed, kind):
 
 
 def test_ballots_changed_between_two_officers_counts_stop_the_count(sealed):
-    """A ballot replaced whole, fingerprint and all, after the first officer counted: the
-    numbers match, but the first officer's partial decryptions were of other totals and no
-    longer check, so nothing is counted."""
+    """A ballot replaced whole, fingerprint and all, after the first officer counted, and the
+    sealed digest changed to match: the numbers match, but the first officer's partial
+    decryptions were of other totals and no longer check, so nothing is counted."""
     election, standing, receipts = sealed
     first, second, _ = officers_of(election)
     election = submit(election, first)
@@ -850,6 +853,7 @@ def test_ballots_changed_between_two_officers_counts_stop_the_count(sealed):
     Ballot.objects.filter(pk=victim.pk).update(
         ciphertexts=fresh.ciphertexts, proofs=fresh.proofs, fingerprint=fresh.fingerprint
     )
+    Election.objects.filter(pk=election.pk).update(board_digest=ms.seal_digest(election))
     with pytest.raises(BallotRefused, match="Officer 1's partial decryption .* does not check"):
         submit(election, second)
     counted_nothing(election, standing)
@@ -870,17 +874,35 @@ def test_an_officers_stored_count_altered_stops_the_count(sealed):
     counted_nothing(election, standing)
 
 
-def test_a_ballot_replaced_whole_is_caught_by_its_voters_receipt(sealed):
-    """The server could swap a ballot for a well-formed one with its own fingerprint: the
-    numbers match and the count goes through, but the voter's receipt is not on the board."""
+def test_a_ballot_replaced_whole_after_sealing_is_refused_by_the_sealed_digest(sealed):
+    """Someone who can write to the database swaps a ballot for a well-formed one with its own
+    fingerprint: the numbers match, but the digest of the ballots is not the one recorded at
+    sealing (and sent to the officers), so nothing is counted."""
     election, standing, receipts = sealed
     victim = Ballot.objects.get(election=election, fingerprint=receipts[0])
     fresh = ms.ballot_encrypt(election=election, chosen=[standing[2].pk], abstain=False)
     Ballot.objects.filter(pk=victim.pk).update(
         ciphertexts=fresh.ciphertexts, proofs=fresh.proofs, fingerprint=fresh.fingerprint
     )
+    with pytest.raises(BallotRefused, match="not the ones sealed"):
+        count(election)
+    counted_nothing(election, standing)
+
+
+def test_if_the_sealed_digest_is_changed_too_the_officers_see_another_digest(sealed):
+    """A writer who also changes the recorded digest gets the count through, but the counting
+    page then shows a digest that is not the one e-mailed to the officers when voting closed,
+    and the voter's receipt is missing from the board: both say so outside the database."""
+    election, standing, receipts = sealed
+    victim = Ballot.objects.get(election=election, fingerprint=receipts[0])
+    fresh = ms.ballot_encrypt(election=election, chosen=[standing[2].pk], abstain=False)
+    Ballot.objects.filter(pk=victim.pk).update(
+        ciphertexts=fresh.ciphertexts, proofs=fresh.proofs, fingerprint=fresh.fingerprint
+    )
+    sealed_digest = election.board_digest
+    Election.objects.filter(pk=election.pk).update(board_digest=ms.seal_digest(election))
     election = count(election)
-    assert election.status == "closed"
+    assert election.status == "closed" and election.board_digest != sealed_digest
     assert not receipt_counted(election=election, receipt=receipts[0])
     assert all(receipt_counted(election=election, receipt=r) for r in receipts[1:])
 
@@ -1217,3 +1239,100 @@ def test_a_void_election_is_run_again_with_the_same_candidates_and_officers(worl
     rerun = count(seal(rerun))
     assert rerun.status == "closed" and votes_of(copies) == [1, 2, 0]
     assert rerun.outcome == "Elected by the most votes."
+
+
+# --- what the officers are told outside the database ---------------------------------------------
+
+
+def test_officers_are_told_the_key_their_share_was_locked_to_and_the_sealed_digest(
+    world, voters, django_capture_on_commit_callbacks
+):
+    """When voting opens each officer is e-mailed the fingerprint of the key their share was
+    locked to (a key swapped in the database would show as another), and when it closes the
+    digest of the sealed ballots, which the counting page shows beside the form."""
+    from membership.crypto.officers import key_fingerprint
+
+    election, standing = chair_contest(world, voters)
+    name_officers(election)
+    election = set_phase(election, "voting")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        vote(election, [(world.chair, [standing[0]])])
+    election.refresh_from_db()
+    for officer in officers_of(election):
+        fingerprint = key_fingerprint(
+            code_key(
+                CODES[election.pk][officer.person_id],
+                election=str(election.pk),
+                index=officer.index,
+            ).encode()
+        )
+        told = [m for m in mail.outbox if officer.person.email in m.to]
+        assert len(told) == 1 and fingerprint in told[0].body
+        assert key_fingerprint(election.public_key) in told[0].body
+    mail.outbox.clear()
+    set_phase(election, "counting")
+    with django_capture_on_commit_callbacks(execute=True):
+        election = ms.election_close(actor=None, election=election)
+    assert election.board_digest == ms.seal_digest(election)
+    assert len(mail.outbox) == 3
+    assert all(election.board_digest in m.body for m in mail.outbox)
+
+
+def test_an_election_waiting_for_codes_cannot_be_closed_before_its_window_ends(world, voters):
+    election, standing = chair_contest(world, voters)
+    named = ms.officers_name(
+        actor=None, election=election, people=[UserFactory() for _ in range(2)], threshold=2
+    )
+    ms.officer_code_make(actor=named[0].person, election=election)
+    set_phase(election, "voting")
+    with pytest.raises(ValidationError, match="cannot be closed before its window ends"):
+        ms.election_close(actor=world.coordinator, election=election)
+    election.refresh_from_db()
+    assert election.status == "open"
+    # The other officer makes their code in time: voting starts.
+    ms.officer_code_make(actor=named[1].person, election=election)
+    assert ms.ballot_cast(voter=voters[0], election=election, choices=[standing[0].pk])
+
+
+def test_a_void_election_with_no_officers_is_run_again_and_officers_are_named_after(world, voters):
+    election, standing = chair_contest(world, voters)
+    set_phase(election, "counting")
+    election = ms.election_close(actor=world.coordinator, election=election)
+    assert election.status == "void"
+    now = timezone.now()
+    rerun = ms.election_rerun(
+        actor=world.coordinator,
+        election=election,
+        voting_opens_at=now + timedelta(days=1),
+        voting_closes_at=now + timedelta(days=3),
+    )
+    assert rerun.rerun_of == election and not rerun.officers.exists()
+    assert rerun.term_starts_on > timezone.localtime(rerun.voting_closes_at).date()
+    ms.officers_name(
+        actor=world.coordinator,
+        election=rerun,
+        people=[UserFactory() for _ in range(3)],
+        threshold=2,
+    )
+    assert rerun.officers.count() == 3
+
+
+def test_a_reballot_has_the_same_counting_officers(world, voters):
+    election = chair_election(world, tie_rule="reballot")
+    a = stand(election, world.member, voters[0], voters[1])
+    b = stand(election, voters[2], voters[0], voters[3])
+    election = set_phase(election, "voting")
+    ms.ballot_cast(voter=voters[0], election=election, choices=[a.pk])
+    ms.ballot_cast(voter=voters[1], election=election, choices=[b.pk])
+    election = close(election)
+    now = timezone.now()
+    reballot = ms.election_reballot(
+        actor=None, election=election, voting_opens_at=now, voting_closes_at=now + timedelta(days=2)
+    )
+    assert {o.person_id for o in reballot.officers.all()} == {
+        o.person_id for o in election.officers.all()
+    }
+    assert reballot.threshold == election.threshold
+    # They make new codes; until enough have, voting waits.
+    assert not reballot.officers.filter(code_key__isnull=False).exists()
