@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -431,6 +432,18 @@ class Election(models.Model):
         if self.post == Post.SEAT:
             return f"Election of {self.places} × {self.seat.name}, {self.body}"
         return f"Election of {self.get_post_display().lower()}, {self.body}"
+
+    def url(self, name: str = "election_detail", **extra) -> str:
+        """The address of one of the election's pages (``membership:<name>``)."""
+        return reverse(
+            f"membership:{name}",
+            kwargs={
+                "partnership": self.body.partnership.slug,
+                "body": self.body.slug,
+                "pk": self.pk,
+                **extra,
+            },
+        )
 
     def phase(self, *, at=None) -> str:
         """scheduled, nominations, between, voting, counting (closing is due), closed,

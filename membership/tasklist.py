@@ -49,18 +49,6 @@ PLACES = "Vacancies and memberships ending"
 REVIEWS = "Membership reviews"
 
 
-def _election_url(election: Election, name: str = "election_detail", **extra) -> str:
-    return reverse(
-        f"membership:{name}",
-        kwargs={
-            "partnership": election.body.partnership.slug,
-            "body": election.body.slug,
-            "pk": election.pk,
-            **extra,
-        },
-    )
-
-
 def places(request: HttpRequest) -> PersonPlaces:
     """The person's current memberships and appointments and their part in the open
     elections, read once a request (one query): the agreement, the elections and the places
@@ -133,7 +121,7 @@ def _election_tasks(held: PersonPlaces) -> list[Task]:
                     Task(
                         group=ELECTIONS,
                         title=f"Vote: {election}",
-                        url=_election_url(election, "ballot"),
+                        url=election.url("ballot"),
                         due_on=timezone.localdate(election.voting_closes_at),
                         status="Voting open",
                     )
@@ -143,7 +131,7 @@ def _election_tasks(held: PersonPlaces) -> list[Task]:
                     Task(
                         group=ELECTIONS,
                         title=f"Propose or second a candidate: {election}",
-                        url=_election_url(election),
+                        url=election.url(),
                         due_on=timezone.localdate(election.nominations_close_at),
                         status="Nominations open",
                         hint="Optional: any voting member may propose or second.",
@@ -156,7 +144,7 @@ def _election_tasks(held: PersonPlaces) -> list[Task]:
                 Task(
                     group=ELECTIONS,
                     title=f"Accept or decline your nomination: {election}",
-                    url=_election_url(election, "candidate_respond", candidate=answer[election.pk]),
+                    url=election.url("candidate_respond", candidate=answer[election.pk]),
                     due_on=timezone.localdate(election.nominations_close_at),
                 )
             )
@@ -203,7 +191,7 @@ def _officer_tasks(request: HttpRequest) -> list[Task]:
                 Task(
                     group=ELECTIONS,
                     title=f"Count the votes: {election}",
-                    url=_election_url(election, "election_counting"),
+                    url=election.url("election_counting"),
                     status="Voting closed",
                     hint="Enter your counting code: the result waits for enough officers.",
                 )
@@ -213,7 +201,7 @@ def _officer_tasks(request: HttpRequest) -> list[Task]:
                 Task(
                     group=ELECTIONS,
                     title=f"Make your counting code: {election}",
-                    url=_election_url(election, "election_counting"),
+                    url=election.url("election_counting"),
                     due_on=timezone.localdate(election.voting_opens_at),
                     hint="Voting cannot start until enough counting officers have a code.",
                 )

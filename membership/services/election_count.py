@@ -24,6 +24,7 @@ The secrecy of a ballot rests on the encryption (``membership.crypto``), not on 
 
 from __future__ import annotations
 
+import hmac
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,7 +32,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -43,7 +43,6 @@ from membership.crypto.group import Point
 from membership.crypto.verify import board_digest, count_context
 from membership.models import (
     Ballot,
-    Candidate,
     CandidateStatus,
     Election,
     ElectionOfficer,
@@ -150,17 +149,6 @@ def officers_name(
     return sorted(result, key=lambda o: o.index)
 
 
-def _election_url(name: str, election: Election) -> str:
-    return reverse(
-        f"membership:{name}",
-        kwargs={
-            "partnership": election.body.partnership.slug,
-            "body": election.body.slug,
-            "pk": election.pk,
-        },
-    )
-
-
 def _tell_named(officer: ElectionOfficer) -> None:
     election = officer.election
     notify_once(
@@ -168,7 +156,7 @@ def _tell_named(officer: ElectionOfficer) -> None:
         key=f"election-officer:{election.pk}:{officer.person_id}",
         template="election_officer_named",
         context={"election": election, "person": officer.person},
-        url=_election_url("election_counting", election),
+        url=election.url("election_counting"),
     )
 
 
@@ -262,7 +250,7 @@ def _tell_dealt(election: Election, holders: list[ElectionOfficer]) -> None:
                 "officer_key": officers.key_fingerprint(officer.code_key),
                 "election_key": officers.key_fingerprint(election.public_key),
             },
-            url=_election_url("election_counting", election),
+            url=election.url("election_counting"),
         )
 
 
@@ -316,15 +304,14 @@ def ballot_encrypt(*, election: Election, chosen: list[int], abstain: bool) -> E
 def ballot_store(*, election: Election, encrypted: Encrypted) -> Ballot:
     """Check an encrypted ballot as anyone could, then store it. Call in the casting
     transaction, with the election locked."""
-    ballot = _checked(election, bytes(encrypted.ciphertexts), bytes(encrypted.proofs))
-    del ballot
+    context = context_of(election)
+    ciphertexts, proofs = bytes(encrypted.ciphertexts), bytes(encrypted.proofs)
+    _checked(election, ciphertexts, proofs, context=context)
     return Ballot.objects.create(
         election=election,
-        ciphertexts=encrypted.ciphertexts,
-        proofs=encrypted.proofs,
-        fingerprint=ballots.fingerprint(
-            encrypted.ciphertexts, encrypted.proofs, context=context_of(election)
-        ),
+        ciphertexts=ciphertexts,
+        proofs=proofs,
+        fingerprint=ballots.fingerprint(ciphertexts, proofs, context=context),
     )
 
 
@@ -332,7 +319,9 @@ class BallotRefused(ValidationError):
     """A stored ballot failed its checks: tampering, or a fault. Nothing is counted."""
 
 
-def _checked(election: Election, ciphertexts: bytes, proofs: bytes) -> ballots.Ballot:
+def _checked(
+    election: Election, ciphertexts: bytes, proofs: bytes, *, context: bytes
+) -> ballots.Ballot:
     try:
         decoded = ballots.decode_ballot(ciphertexts, proofs)
     except ValueError as exc:
@@ -342,7 +331,7 @@ def _checked(election: Election, ciphertexts: bytes, proofs: bytes) -> ballots.B
         public_key=Point.decode(bytes(election.public_key)),
         candidates=len(election.layout) - 1,
         places=election.places,
-        context=context_of(election),
+        context=context,
     )
     if problems:
         raise BallotRefused(" ".join(problems))
@@ -370,11 +359,12 @@ def recount(election: Election) -> Recount:
     checked, fingerprints = [], []
     for ciphertexts, proofs, stored in rows:
         ciphertexts, proofs = bytes(ciphertexts), bytes(proofs)
-        checked.append(_checked(election, ciphertexts, proofs))
-        if not ballots.fingerprint_matches(ciphertexts, proofs, context=context, expected=stored):
-            raise BallotRefused("A ballot's fingerprint does not match its contents.")
+        checked.append(_checked(election, ciphertexts, proofs, context=context))
         # The digest is of the fingerprints worked out again, never of the stored text.
-        fingerprints.append(ballots.fingerprint(ciphertexts, proofs, context=context))
+        fingerprint = ballots.fingerprint(ciphertexts, proofs, context=context)
+        if not hmac.compare_digest(fingerprint.encode(), stored.lower().encode()):
+            raise BallotRefused("A ballot's fingerprint does not match its contents.")
+        fingerprints.append(fingerprint)
     if len(set(fingerprints)) != len(fingerprints):
         raise BallotRefused("The same ballot is stored twice: nothing was counted.")
     voted = Participation.objects.filter(election=election).count()
@@ -501,7 +491,7 @@ def election_rerun(
 ) -> Election:
     """Run a void election again with the same candidates, and the same officers, who each
     make a new code (the co-ordinator can change them before voting opens)."""
-    from membership.services.elections import election_create
+    from membership.services.elections import candidates_copy, election_create
 
     election = _lock(election)
     if election.status != ElectionStatus.VOID:
@@ -528,18 +518,12 @@ def election_rerun(
     )
     rerun.rerun_of = election
     rerun.save(update_fields=["rerun_of"])
-    for c in election.candidates.filter(status=CandidateStatus.ACCEPTED):
-        copy = Candidate(
-            election=rerun,
-            person=c.person,
-            organisation=c.organisation,
-            proposer=c.proposer,
-            seconder=c.seconder,
-            status=CandidateStatus.ACCEPTED,
-            statement=c.statement,
-        )
-        record_actor(copy, actor=actor, reason="Standing in the election run again")
-        copy.save()
+    candidates_copy(
+        actor=actor,
+        candidates=election.candidates.filter(status=CandidateStatus.ACCEPTED),
+        to=rerun,
+        reason="Standing in the election run again",
+    )
     copy_officers(actor=actor, source=election, target=rerun)
     rerun.refresh_from_db()  # officers_name saved the threshold on its own copy
     return rerun
@@ -570,5 +554,5 @@ def officers_to_count(election: Election) -> None:
                 "person": officer.person,
                 "digest": election.board_digest,
             },
-            url=_election_url("election_counting", election),
+            url=election.url("election_counting"),
         )

@@ -759,9 +759,17 @@ def election_reballot(
         tie_rule=election.tie_rule,
         reballot_of=election,
     )
-    for c in tied:
+    candidates_copy(actor=actor, candidates=tied, to=reballot, reason="Tied in the previous ballot")
+    # The same counting officers, who each make a new code (the co-ordinator can change them).
+    copy_officers(actor=actor, source=election, target=reballot)
+    return reballot
+
+
+def candidates_copy(*, actor: Any, candidates, to: Election, reason: str) -> None:
+    """``candidates`` stand in election ``to`` (a re-ballot or a re-run) as they stood."""
+    for c in candidates:
         copy = Candidate(
-            election=reballot,
+            election=to,
             person=c.person,
             organisation=c.organisation,
             proposer=c.proposer,
@@ -769,11 +777,8 @@ def election_reballot(
             status=CandidateStatus.ACCEPTED,
             statement=c.statement,
         )
-        record_actor(copy, actor=actor, reason="Tied in the previous ballot")
+        record_actor(copy, actor=actor, reason=reason)
         copy.save()
-    # The same counting officers, who each make a new code (the co-ordinator can change them).
-    copy_officers(actor=actor, source=election, target=reballot)
-    return reballot
 
 
 @transaction.atomic

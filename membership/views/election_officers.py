@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -49,17 +48,6 @@ log = logging.getLogger(__name__)
 # The most people the officers' checkboxes offer: the body's members and the partnership's
 # appointees are rarely more; beyond this the co-ordinator is told to ask the governance lead.
 MAX_CHOICES = 200
-
-
-def _url(name: str, election: Election) -> str:
-    return reverse(
-        f"membership:{name}",
-        kwargs={
-            "partnership": election.body.partnership.slug,
-            "body": election.body.slug,
-            "pk": election.pk,
-        },
-    )
 
 
 def officer_choices(election: Election) -> tuple[list[tuple[int, str]], set[int]]:
@@ -186,7 +174,7 @@ def election_counting(request: HttpRequest, partnership: str, body: str, pk: int
             code = services.officer_code_make(actor=request.user, election=election)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return redirect(_url("election_counting", election))
+            return redirect(election.url("election_counting"))
         context.update(
             code=code,
             officer_key=key_fingerprint(
@@ -218,7 +206,7 @@ def election_counting(request: HttpRequest, partnership: str, body: str, pk: int
                     request,
                     "A ballot failed its checks: nothing was counted. Tell the governance lead.",
                 )
-                return redirect(_url("election_counting", election))
+                return redirect(election.url("election_counting"))
             except ValidationError as exc:
                 form.add_service_error(exc)
             else:
@@ -234,10 +222,10 @@ def election_counting(request: HttpRequest, partnership: str, body: str, pk: int
                     f"You have counted. {counted} of the {election.threshold} counting "
                     "officers needed have counted so far.",
                 )
-                return redirect(_url("election_counting", election))
+                return redirect(election.url("election_counting"))
     elif action:
         messages.error(request, "There is nothing to do here at this stage of the election.")
-        return redirect(_url("election_counting", election))
+        return redirect(election.url("election_counting"))
     return render(request, "membership/election_counting.html", context)
 
 
@@ -296,7 +284,7 @@ def election_rerun(request: HttpRequest, partnership: str, body: str, pk: int) -
                 "The election will be run again. The counting officers must each make a new "
                 "code before voting opens; you can change them until then.",
             )
-            return redirect(_url("election_officers", rerun))
+            return redirect(rerun.url("election_officers"))
     return render(
         request,
         "membership/election_rerun.html",

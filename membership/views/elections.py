@@ -78,14 +78,7 @@ def _get_candidate(election: Election, pk: int) -> Candidate:
 
 
 def _detail_url(election: Election) -> str:
-    return reverse(
-        "membership:election_detail",
-        kwargs={
-            "partnership": election.body.partnership.slug,
-            "body": election.body.slug,
-            "pk": election.pk,
-        },
-    )
+    return election.url()
 
 
 def election_list(request: HttpRequest, partnership: str, body: str) -> HttpResponse:
